@@ -1,0 +1,99 @@
+-- Up Migration
+
+-- Rejects any change to a row of an append-only table. Tables protected by this trigger are
+-- also recognised by grant_service_role (event-store privileges.ts): the service role receives
+-- only SELECT and INSERT on them.
+CREATE FUNCTION append_only_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'ES403', HINT = 'Record a new event instead of changing history.';
+END;
+$$;
+
+CREATE TABLE events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY,
+  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id text NOT NULL,
+  stream_type text NOT NULL,
+  stream_version integer NOT NULL CHECK (stream_version > 0),
+  event_id uuid NOT NULL,
+  event_type text NOT NULL,
+  schema_version integer NOT NULL DEFAULT 1,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL DEFAULT '{}',
+  recorded_at timestamptz NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL,
+  CONSTRAINT events_pkey PRIMARY KEY (stream_id, stream_version),
+  CONSTRAINT events_event_id_key UNIQUE (event_id)
+);
+
+-- Readers page through the log in (transaction_id, global_position) order.
+CREATE INDEX events_global_order ON events (transaction_id, global_position);
+
+CREATE TRIGGER events_append_only_row BEFORE UPDATE OR DELETE ON events
+  FOR EACH ROW EXECUTE FUNCTION append_only_guard();
+CREATE TRIGGER events_append_only_truncate BEFORE TRUNCATE ON events
+  FOR EACH STATEMENT EXECUTE FUNCTION append_only_guard();
+
+-- Appends events to one stream in one round trip. p_expected: a version (>= 0, 0 meaning the
+-- stream must not exist), -1 for "any", -2 for "stream must exist". The caller supplies each
+-- event's canonical JSON (RFC 8785) so the chain hash is computed here, where the previous hash
+-- is known: hash = sha256(prev_hash || canonical), hex, with 64 zeros before the first event.
+-- A concurrent append that wins the race makes the PRIMARY KEY reject this one (SQLSTATE 23505).
+CREATE FUNCTION es_append(
+  p_stream_id text,
+  p_stream_type text,
+  p_expected bigint,
+  p_event_ids uuid[],
+  p_event_types text[],
+  p_schema_versions integer[],
+  p_data jsonb[],
+  p_metadata jsonb[],
+  p_canonical text[],
+  p_recorded_at timestamptz,
+  p_notify_channel text DEFAULT NULL
+) RETURNS TABLE (global_position bigint, stream_version integer, hash text, transaction_id xid8)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_version integer;
+  v_hash text;
+  v_prev text;
+  i integer;
+BEGIN
+  SELECT e.stream_version, e.hash INTO v_version, v_hash
+    FROM events e WHERE e.stream_id = p_stream_id
+    ORDER BY e.stream_version DESC LIMIT 1;
+  v_version := coalesce(v_version, 0);
+  v_hash := coalesce(v_hash, repeat('0', 64));
+
+  IF (p_expected >= 0 AND v_version <> p_expected) OR (p_expected = -2 AND v_version = 0) THEN
+    RAISE EXCEPTION 'stream % is at version %, expected %', p_stream_id, v_version, p_expected
+      USING ERRCODE = 'ES409', DETAIL = v_version::text;
+  END IF;
+
+  FOR i IN 1 .. coalesce(array_length(p_event_ids, 1), 0) LOOP
+    v_prev := v_hash;
+    v_hash := encode(sha256(convert_to(v_prev || p_canonical[i], 'UTF8')), 'hex');
+    v_version := v_version + 1;
+    RETURN QUERY
+      INSERT INTO events AS e (stream_id, stream_type, stream_version, event_id, event_type, schema_version,
+                               data, metadata, recorded_at, prev_hash, hash)
+      VALUES (p_stream_id, p_stream_type, v_version, p_event_ids[i], p_event_types[i], p_schema_versions[i],
+              p_data[i], p_metadata[i], p_recorded_at, v_prev, v_hash)
+      RETURNING e.global_position, e.stream_version, e.hash, e.transaction_id;
+  END LOOP;
+
+  IF p_notify_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_notify_channel, p_stream_type);
+  END IF;
+END;
+$$;
+
+-- Durable positions of in-database subscribers (projections, the outbox relay).
+CREATE TABLE subscription_checkpoints (
+  subscription_name text PRIMARY KEY,
+  transaction_id xid8 NOT NULL DEFAULT '0'::xid8,
+  global_position bigint NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);

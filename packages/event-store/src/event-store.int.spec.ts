@@ -1,0 +1,289 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@placements/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  ERASED,
+  EventSubscription,
+  eventStoreMigrations,
+  keyStoreMigrations,
+  PersonalDataCipher,
+  PostgresEventStore,
+  PostgresKeyStore,
+  type RecordedEvent,
+  StreamVersionConflictError,
+  withTransaction,
+} from './index.ts';
+
+let db: TestDatabase;
+let store: PostgresEventStore;
+let keys: PostgresKeyStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase({
+    adminUrl: inject('infra').postgresAdminUrl,
+    migrations: [eventStoreMigrations, keyStoreMigrations],
+    prefix: 'event_store',
+    poolSize: 20,
+  });
+  keys = new PostgresKeyStore(db.pool, { keyEncryptionKey: randomBytes(32), cacheTtlMs: 0 });
+  store = new PostgresEventStore({ pool: db.pool, cipher: new PersonalDataCipher(keys) });
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('append with an expected version', () => {
+  it('lets exactly one of many concurrent writers at the same version win', async () => {
+    const streamId = `case-${randomUUID()}`;
+    await store.append(streamId, [{ type: 'Opened', data: { n: 0 } }], { expectedVersion: 'no-stream' });
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, n) =>
+        store.append(streamId, [{ type: 'Changed', data: { n } }], { expectedVersion: 1 }),
+      ),
+    );
+
+    const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(11);
+    for (const outcome of lost) expect(outcome.reason).toBeInstanceOf(StreamVersionConflictError);
+    const events = await store.readStream(streamId);
+    expect(events.map((event) => event.streamVersion)).toEqual([1, 2]);
+    expect((await store.verifyStream(streamId)).valid).toBe(true);
+  });
+
+  it('honours no-stream, stream-exists and exact versions', async () => {
+    const streamId = `case-${randomUUID()}`;
+    await expect(
+      store.append(streamId, [{ type: 'X', data: {} }], { expectedVersion: 'stream-exists' }),
+    ).rejects.toThrow(StreamVersionConflictError);
+    const first = await store.append(
+      streamId,
+      [
+        { type: 'X', data: {} },
+        { type: 'Y', data: {} },
+      ],
+      {
+        expectedVersion: 'no-stream',
+      },
+    );
+    expect(first.nextExpectedVersion).toBe(2);
+    await expect(
+      store.append(streamId, [{ type: 'X', data: {} }], { expectedVersion: 'no-stream' }),
+    ).rejects.toMatchObject({
+      code: 'STREAM_VERSION_CONFLICT',
+      actual: 2,
+    });
+    await expect(store.append(streamId, [{ type: 'X', data: {} }], { expectedVersion: 1 })).rejects.toThrow(
+      StreamVersionConflictError,
+    );
+    const next = await store.append(streamId, [{ type: 'Z', data: {} }], { expectedVersion: 2 });
+    expect(next.nextExpectedVersion).toBe(3);
+  });
+});
+
+describe('global reader', () => {
+  it('sees every event exactly once, in (transaction_id, global_position) order, while a slow transaction holds its events back', async () => {
+    const seen: RecordedEvent[] = [];
+    const subscription = new EventSubscription({
+      name: `reader-${randomUUID()}`,
+      store,
+      streamTypes: ['load'],
+      pollIntervalMs: 20,
+      batchSize: 50,
+      logger: { error: (details, message) => console.error(message, details) },
+      handle: async (events) => {
+        seen.push(...events);
+      },
+    });
+    subscription.start();
+
+    const writers = 8;
+    const perWriter = 40;
+    // One writer appends inside a transaction it keeps open for three seconds: its events get
+    // the lowest positions of the run but commit last.
+    const slow = withTransaction(db.pool, async (client) => {
+      for (let i = 0; i < 5; i++) {
+        await store.append(`load-slow-${i}`, [{ type: 'Slow', data: { i } }], { client });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all(
+      Array.from({ length: writers }, async (_, writer) => {
+        for (let i = 0; i < perWriter; i++) {
+          await store.append(`load-${writer}-${i % 4}`, [{ type: 'Fast', data: { writer, i } }]);
+        }
+      }),
+    );
+    await slow;
+    store.notifyCommitted('load');
+
+    const expected = writers * perWriter + 5;
+    const deadline = Date.now() + 20_000;
+    while (seen.length < expected && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    await subscription.stop();
+
+    expect(seen).toHaveLength(expected);
+    expect(new Set(seen.map((event) => event.eventId)).size).toBe(expected);
+    expect(seen.filter((event) => event.type === 'Slow')).toHaveLength(5);
+    for (let i = 1; i < seen.length; i++) {
+      const previous = seen[i - 1]!;
+      const current = seen[i]!;
+      const ordered =
+        BigInt(previous.transactionId) < BigInt(current.transactionId) ||
+        (previous.transactionId === current.transactionId &&
+          previous.globalPosition < current.globalPosition);
+      expect(ordered, `event ${i} out of order`).toBe(true);
+    }
+    // The slow writer's events sort before many fast ones by position, yet were not skipped.
+    const slowPositions = seen.filter((event) => event.type === 'Slow').map((event) => event.globalPosition);
+    const fastAfterSlow = seen.filter(
+      (event) => event.type === 'Fast' && event.globalPosition > Math.min(...slowPositions),
+    );
+    expect(fastAfterSlow.length).toBeGreaterThan(0);
+  });
+
+  it('does not return events of a transaction that is still open', async () => {
+    const streamId = `hold-${randomUUID()}`;
+    const head = (await store.horizon()).head;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let appended!: () => void;
+    const wasAppended = new Promise<void>((resolve) => {
+      appended = resolve;
+    });
+    const holding = withTransaction(db.pool, async (client) => {
+      await store.append(streamId, [{ type: 'Held', data: {} }], { client });
+      appended();
+      await released;
+    });
+    await wasAppended;
+    await store.append(`hold-${randomUUID()}`, [{ type: 'Free', data: {} }]);
+    const visible = await store.readAll({ after: head, streamTypes: ['hold'] });
+    expect(visible.map((event) => event.type)).toEqual([]);
+    const horizon = await store.horizon();
+    expect(horizon.pendingBehindHorizon).toBeGreaterThanOrEqual(1);
+    release();
+    await holding;
+    const after = await store.readAll({ after: head, streamTypes: ['hold'] });
+    expect(after.map((event) => event.type)).toEqual(['Held', 'Free']);
+  });
+});
+
+describe('append-only log', () => {
+  it('rejects UPDATE, DELETE and TRUNCATE from the service role, by privilege and by trigger', async () => {
+    const streamId = `guard-${randomUUID()}`;
+    await store.append(streamId, [{ type: 'Kept', data: { a: 1 } }]);
+    await expect(
+      db.pool.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [streamId]),
+    ).rejects.toMatchObject({
+      code: '42501',
+    });
+    await expect(db.pool.query('DELETE FROM events WHERE stream_id = $1', [streamId])).rejects.toMatchObject({
+      code: '42501',
+    });
+    await expect(db.pool.query('TRUNCATE events')).rejects.toMatchObject({ code: '42501' });
+    // Even the owner, who holds every privilege, is stopped by the triggers.
+    await expect(
+      db.adminPool.query(`UPDATE events SET data = '{}' WHERE stream_id = $1`, [streamId]),
+    ).rejects.toMatchObject({
+      code: 'ES403',
+    });
+    await expect(
+      db.adminPool.query('DELETE FROM events WHERE stream_id = $1', [streamId]),
+    ).rejects.toMatchObject({
+      code: 'ES403',
+    });
+    await expect(db.adminPool.query('TRUNCATE events')).rejects.toMatchObject({ code: 'ES403' });
+    expect(await store.readStream(streamId)).toHaveLength(1);
+  });
+
+  it('detects a row altered with the triggers disabled', async () => {
+    const streamId = `tamper-${randomUUID()}`;
+    await store.append(streamId, [
+      { type: 'A', data: { amount: 100 } },
+      { type: 'B', data: { amount: 200 } },
+      { type: 'C', data: { amount: 300 } },
+    ]);
+    expect(await store.verifyStream(streamId)).toMatchObject({ valid: true, entries: 3 });
+
+    const client = await db.adminPool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SET LOCAL session_replication_role = 'replica'");
+      await client.query(
+        `UPDATE events SET data = '{"amount": 999}' WHERE stream_id = $1 AND stream_version = 2`,
+        [streamId],
+      );
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+
+    const verification = await store.verifyStream(streamId);
+    expect(verification.valid).toBe(false);
+    expect(verification.firstBroken).toEqual({ position: 2, reason: 'hash-mismatch' });
+  });
+});
+
+describe('personal data', () => {
+  it('seals personal fields at rest and shreds them with the subject key, leaving chains valid', async () => {
+    const alice = `child:E09000014:A${randomBytes(3).toString('hex')}`;
+    const bob = `child:E09000014:B${randomBytes(3).toString('hex')}`;
+    const aliceStream = `referral-${randomUUID()}`;
+    const bobStream = `referral-${randomUUID()}`;
+    const child = { dateOfBirth: '2011-05-14', homePostcode: 'N17 6QA' };
+    await store.append(aliceStream, [
+      {
+        type: 'ReferralSubmitted',
+        data: { childRef: 'A1', child, childViews: 'Wants to stay near her sister' },
+        personal: { subjectId: alice, fields: ['child', 'childViews'] },
+      },
+    ]);
+    await store.append(bobStream, [
+      {
+        type: 'ReferralSubmitted',
+        data: { childRef: 'B1', child },
+        personal: { subjectId: bob, fields: ['child'] },
+      },
+    ]);
+
+    const { rows } = await db.pool.query<{ data: string }>(
+      'SELECT data::text AS data FROM events WHERE stream_id = $1',
+      [aliceStream],
+    );
+    expect(rows[0]!.data).not.toContain('2011-05-14');
+    expect(rows[0]!.data).not.toContain('N17');
+    expect(rows[0]!.data).not.toContain('sister');
+    expect((await store.readStream(aliceStream))[0]!.data).toEqual({
+      childRef: 'A1',
+      child,
+      childViews: 'Wants to stay near her sister',
+    });
+
+    expect(await keys.erase(alice)).toBe(true);
+    expect(await keys.erase(alice)).toBe(false);
+
+    const erased = (await store.readStream(aliceStream))[0]!;
+    expect(erased.data).toEqual({ childRef: 'A1', child: ERASED, childViews: ERASED });
+    expect((await store.readStream(bobStream))[0]!.data).toEqual({ childRef: 'B1', child });
+    expect((await store.verifyStream(aliceStream)).valid).toBe(true);
+    expect((await store.verifyStream(bobStream)).valid).toBe(true);
+
+    // Nothing personal is written for an erased child afterwards.
+    await store.append(aliceStream, [
+      { type: 'ReferralNeedsUpdated', data: { child }, personal: { subjectId: alice, fields: ['child'] } },
+    ]);
+    const { rows: later } = await db.pool.query<{ data: string }>(
+      'SELECT data::text AS data FROM events WHERE stream_id = $1 AND stream_version = 2',
+      [aliceStream],
+    );
+    expect(JSON.parse(later[0]!.data)).toEqual({ child: ERASED });
+  });
+});

@@ -1,0 +1,234 @@
+// Idempotent consumer: each message's handler runs in one database transaction with an inbox
+// insert keyed by (group, ce_source, ce_id); a redelivered message finds its inbox row and is
+// skipped. Transient failures retry with exponential backoff; a message that keeps failing (or
+// one that can never succeed, marked `permanent`) is copied to `<topic>.dlq` with its error and
+// the partition moves on. Offsets are committed only after the transaction (or the dead letter).
+import type { PersonalDataCipher } from '@placements/event-store';
+import { withTransaction } from '@placements/event-store';
+import type { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { type CloudEventAttributes, fromKafkaHeaders } from './cloud-events.ts';
+import { consumerMetrics } from './metrics.ts';
+import { deadLetterTopicOf } from './topics.ts';
+
+export interface IncomingEvent extends CloudEventAttributes {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  /** The message value, parsed, with sealed personal fields opened when a cipher is configured. */
+  data: unknown;
+}
+
+export type EventHandler = (event: IncomingEvent, client: pg.PoolClient) => Promise<void>;
+
+export interface IdempotentConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  pool: pg.Pool;
+  handle: EventHandler;
+  cipher?: PersonalDataCipher;
+  maxAttempts?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  fromBeginning?: boolean;
+  logger: Logger;
+  registry?: Registry;
+  /** Called after a message's transaction committed (e.g. to wake in-process readers). */
+  afterCommit?: (event: IncomingEvent) => void;
+}
+
+/** Marks an error that retrying cannot fix: the message goes to the dead-letter topic at once. */
+export function isPermanentError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+export class IdempotentConsumer {
+  readonly #options: IdempotentConsumerOptions;
+  readonly #metrics: ReturnType<typeof consumerMetrics>;
+  #consumer: Consumer | undefined;
+  #producer: Producer | undefined;
+  #running = false;
+  #crashed: Error | undefined;
+
+  constructor(options: IdempotentConsumerOptions) {
+    this.#options = options;
+    this.#metrics = consumerMetrics(options.registry ?? new Registry());
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  get crashError(): Error | undefined {
+    return this.#crashed;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, groupId, topics, logger } = this.#options;
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    this.#producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.#crashed = event.payload.error;
+      logger.error(
+        { err: event.payload.error, group: groupId, restart: event.payload.restart },
+        'consumer crashed',
+      );
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, offsetLag } = event.payload;
+      this.#metrics.lag.set({ group: groupId, topic, partition: String(partition) }, Number(offsetLag));
+    });
+    await consumer.connect();
+    await this.#producer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: this.#options.fromBeginning ?? true });
+    this.#consumer = consumer;
+    this.#running = true;
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: (payload) => this.#onMessage(payload),
+    });
+  }
+
+  /** Lets the message in hand finish, commits its offset and leaves the group. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    const consumer = this.#consumer;
+    this.#consumer = undefined;
+    if (consumer) await consumer.disconnect();
+    const producer = this.#producer;
+    this.#producer = undefined;
+    if (producer) await producer.disconnect();
+  }
+
+  async #onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const { groupId, maxAttempts = 5, initialBackoffMs = 200, maxBackoffMs = 5_000, logger } = this.#options;
+    let lastError: unknown;
+    let event: IncomingEvent | undefined;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        event ??= await this.#decode(
+          topic,
+          partition,
+          message.offset,
+          message.key,
+          message.value,
+          message.headers,
+        );
+        const applied = await this.#apply(event);
+        this.#metrics.processed.inc({ group: groupId, topic, outcome: applied ? 'applied' : 'duplicate' });
+        if (applied) this.#options.afterCommit?.(event);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (isPermanentError(error) || attempt === maxAttempts) break;
+        this.#metrics.retries.inc({ group: groupId, topic });
+        const delay = Math.min(initialBackoffMs * 2 ** (attempt - 1), maxBackoffMs);
+        logger.warn(
+          { err: error, group: groupId, topic, partition, offset: message.offset, attempt, retryInMs: delay },
+          'message handler failed; retrying',
+        );
+        await sleep(delay * (0.8 + Math.random() * 0.4));
+        await heartbeat();
+      }
+    }
+    await this.#deadLetter(
+      topic,
+      partition,
+      message.offset,
+      message.key,
+      message.value,
+      message.headers,
+      lastError,
+      maxAttempts,
+    );
+  }
+
+  async #decode(
+    topic: string,
+    partition: number,
+    offset: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: IHeaders | undefined,
+  ): Promise<IncomingEvent> {
+    const attributes = fromKafkaHeaders(headers);
+    let data: unknown;
+    try {
+      data = value ? JSON.parse(value.toString('utf8')) : null;
+    } catch (error) {
+      throw Object.assign(new Error('message value is not JSON', { cause: error }), { permanent: true });
+    }
+    if (this.#options.cipher) data = await this.#options.cipher.open(data);
+    return { ...attributes, topic, partition, offset, key: key?.toString('utf8') ?? null, data };
+  }
+
+  async #apply(event: IncomingEvent): Promise<boolean> {
+    const { pool, groupId, handle } = this.#options;
+    return withTransaction(pool, async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO inbox (consumer_group, source, message_id, event_type, topic, kafka_partition, kafka_offset)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [groupId, event.source, event.id, event.type, event.topic, event.partition, event.offset],
+      );
+      if (inserted.rowCount === 0) return false;
+      await handle(event, client);
+      return true;
+    });
+  }
+
+  async #deadLetter(
+    topic: string,
+    partition: number,
+    offset: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: IHeaders | undefined,
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
+    const { groupId, logger } = this.#options;
+    const reason = error instanceof Error ? error : new Error(String(error));
+    logger.error(
+      { err: reason, group: groupId, topic, partition, offset, deadLetterTopic: deadLetterTopicOf(topic) },
+      'message dead-lettered',
+    );
+    // If this send fails the handler throws, the offset is not committed and the message returns.
+    await this.#producer!.send({
+      topic: deadLetterTopicOf(topic),
+      acks: -1,
+      messages: [
+        {
+          key,
+          value,
+          headers: {
+            ...headers,
+            dlq_error: reason.message.slice(0, 2000),
+            dlq_error_name: reason.name,
+            dlq_attempts: String(isPermanentError(error) ? 1 : attempts),
+            dlq_topic: topic,
+            dlq_partition: String(partition),
+            dlq_offset: offset,
+            dlq_group: groupId,
+            dlq_failed_at: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    this.#metrics.deadLetters.inc({ group: groupId, topic });
+    this.#metrics.processed.inc({ group: groupId, topic, outcome: 'dead-lettered' });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,339 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { eventStoreMigrations, PostgresEventStore, type RecordedEvent } from '@placements/event-store';
+import {
+  createTestDatabase,
+  createTopics,
+  PrivateBroker,
+  readMessages,
+  type TestDatabase,
+  testKafka,
+  uniqueTopic,
+} from '@placements/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fromKafkaHeaders } from './cloud-events.ts';
+import { IdempotentConsumer, type IncomingEvent } from './consumer.ts';
+import { listDeadLetters, replayDeadLetters } from './dead-letters.ts';
+import { messagingMigrations } from './index.ts';
+import { createKafka } from './kafka.ts';
+import { OutboxRelay } from './relay.ts';
+import { deadLetterTopicOf, ensureTopics } from './topics.ts';
+
+const logger = pino({ level: 'silent' });
+let db: TestDatabase;
+let store: PostgresEventStore;
+let brokers: string[];
+
+beforeAll(async () => {
+  brokers = inject('infra').kafkaBrokers;
+  db = await createTestDatabase({
+    adminUrl: inject('infra').postgresAdminUrl,
+    migrations: [eventStoreMigrations, messagingMigrations],
+    prefix: 'messaging',
+  });
+  await db.adminPool.query('CREATE TABLE applied (message_id text, n integer)');
+  await db.adminPool.query(`GRANT ALL ON applied TO placements_test_svc`);
+  store = new PostgresEventStore({ pool: db.pool });
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+function relayFor(name: string, topic: string, kafkaBrokers: string[], options: { chunkSize?: number } = {}) {
+  return new OutboxRelay({
+    name,
+    store,
+    lockConnectionString: db.url,
+    kafka: createKafka({ brokers: kafkaBrokers, clientId: name, connectionTimeoutMs: 1_000 }),
+    logger,
+    pollIntervalMs: 50,
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+    route: (event: RecordedEvent) =>
+      event.streamType === name.replace('relay:', '')
+        ? [
+            {
+              topic,
+              key: event.streamId,
+              attributes: {
+                id: event.eventId,
+                source: '/test',
+                type: `uk.placements.test.${event.type}.v1`,
+                time: event.recordedAt.toISOString(),
+                subject: event.streamId,
+              },
+            },
+          ]
+        : [],
+  });
+}
+
+async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('outbox relay', () => {
+  it('publishes CloudEvents in binary mode keyed by aggregate id', async () => {
+    const topic = uniqueTopic('relay');
+    await ensureTopics(testKafka(brokers), [{ topic, partitions: 3 }]);
+    const streamId = `envelope-${randomUUID()}`;
+    await store.append(streamId, [
+      {
+        type: 'Opened',
+        data: { hello: 'world' },
+        metadata: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      },
+    ]);
+    const relay = relayFor('relay:envelope', topic, brokers);
+    relay.start();
+    const [message] = await readMessages(brokers, topic, { count: 1 });
+    await relay.stop();
+    expect(message?.key).toBe(streamId);
+    expect(JSON.parse(message!.value!)).toEqual({ hello: 'world' });
+    expect(message?.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_source: '/test',
+      ce_type: 'uk.placements.test.Opened.v1',
+      ce_subject: streamId,
+      'content-type': 'application/json',
+    });
+  });
+
+  it('publishes everything appended while the broker was down once it is back', async () => {
+    const broker = new PrivateBroker('relay-outage', 19_392);
+    await broker.start();
+    try {
+      const topic = uniqueTopic('outage');
+      await createTopics(broker.brokers, [topic]);
+      const relay = relayFor('relay:outage', topic, broker.brokers);
+      relay.start();
+      await store.append(`outage-${randomUUID()}`, [{ type: 'BeforeOutage', data: {} }]);
+      await waitFor(() => relay.status.lastPublishedAt !== undefined);
+
+      await broker.stop();
+      const ids: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        const result = await store.append(`outage-${randomUUID()}`, [{ type: 'DuringOutage', data: { i } }]);
+        ids.push(result.events[0]!.eventId);
+      }
+      await waitFor(() => relay.status.lastError !== undefined, 60_000);
+      expect(relay.status.running).toBe(true);
+
+      await broker.start();
+      const messages = await readMessages(broker.brokers, topic, { count: 51, timeoutMs: 90_000 });
+      await relay.stop();
+      const published = new Set(messages.map((message) => message.headers.ce_id));
+      for (const id of ids) expect(published.has(id), `event ${id} published`).toBe(true);
+    } finally {
+      await broker.destroy();
+    }
+  });
+
+  it('republishes at most the unacknowledged chunk after being killed mid-batch', async () => {
+    const topic = uniqueTopic('killed');
+    await createTopics(brokers, [topic]);
+    const chunkSize = 25;
+    const total = 2_000;
+    const ids = new Set<string>();
+    for (let i = 0; i < total; i += 100) {
+      const result = await store.append(
+        `test-${randomUUID()}`,
+        Array.from({ length: 100 }, (_, n) => ({ type: 'Bulk', data: { n: i + n, pad: 'x'.repeat(200) } })),
+      );
+      for (const event of result.events) ids.add(event.eventId);
+    }
+
+    const script = fileURLToPath(new URL('./test-support/relay-process.ts', import.meta.url));
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [script, db.url, brokers.join(','), topic, String(chunkSize)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    // Kill as soon as some, but not all, of the events are on the topic.
+    const kafka = testKafka(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    await waitFor(async () => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, partition) => sum + Number(partition.high), 0) >= chunkSize * 3;
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const beforeRestart = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+    await admin.disconnect();
+    expect(beforeRestart).toBeLessThan(total);
+
+    const relay = new OutboxRelay({
+      name: 'relay:test',
+      store,
+      lockConnectionString: db.url,
+      kafka: createKafka({ brokers, clientId: 'relay-restarted' }),
+      chunkSize,
+      logger,
+      route: (event) =>
+        event.streamType === 'test'
+          ? [
+              {
+                topic,
+                key: event.streamId,
+                attributes: {
+                  id: event.eventId,
+                  source: '/test',
+                  type: 'uk.placements.test.Bulk.v1',
+                  time: event.recordedAt.toISOString(),
+                },
+              },
+            ]
+          : [],
+    });
+    relay.start();
+    await waitFor(async () => {
+      const admin2 = kafka.admin();
+      await admin2.connect();
+      const ends = await admin2.fetchTopicOffsets(topic);
+      await admin2.disconnect();
+      return ends.reduce((sum, partition) => sum + Number(partition.high), 0) >= total;
+    }, 60_000);
+    await relay.stop();
+    const messages = await readMessages(brokers, topic, {
+      count: total + chunkSize,
+      timeoutMs: 15_000,
+      idleMs: 1_000,
+    });
+    const seen = messages.map((message) => message.headers.ce_id!);
+    const unique = new Set(seen);
+    expect([...ids].every((id) => unique.has(id))).toBe(true);
+    const duplicates = seen.length - unique.size;
+    expect(duplicates).toBeLessThanOrEqual(chunkSize);
+  });
+});
+
+describe('idempotent consumer', () => {
+  async function publish(topic: string, messages: { id: string; n: number; poison?: boolean }[]) {
+    const producer = testKafka(brokers).producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: messages.map((message) => ({
+        key: 'k',
+        value: JSON.stringify({ n: message.n, poison: message.poison ?? false }),
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: message.id,
+          ce_source: '/test',
+          ce_type: 'uk.placements.test.Counted.v1',
+          ce_time: new Date().toISOString(),
+        },
+      })),
+    });
+    await producer.disconnect();
+  }
+
+  it('applies a redelivered message once', async () => {
+    const topic = uniqueTopic('inbox');
+    await ensureTopics(testKafka(brokers), [{ topic, partitions: 1 }]);
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    await publish(
+      topic,
+      ids.map((id, n) => ({ id, n })),
+    );
+    await publish(
+      topic,
+      ids.slice(0, 5).map((id, n) => ({ id, n })),
+    ); // redelivery
+    const consumer = new IdempotentConsumer({
+      kafka: createKafka({ brokers, clientId: 'inbox-test' }),
+      groupId: `inbox-${randomUUID()}`,
+      topics: [topic],
+      pool: db.pool,
+      logger,
+      handle: async (event: IncomingEvent, client) => {
+        await client.query('INSERT INTO applied (message_id, n) VALUES ($1, $2)', [
+          event.id,
+          (event.data as { n: number }).n,
+        ]);
+      },
+    });
+    await consumer.start();
+    await waitFor(async () => {
+      const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM inbox WHERE topic = $1', [topic]);
+      return rows[0].n === 10;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await consumer.stop();
+    const { rows } = await db.pool.query<{ message_id: string; copies: number }>(
+      'SELECT message_id, count(*)::int AS copies FROM applied WHERE message_id = ANY($1) GROUP BY message_id',
+      [ids],
+    );
+    expect(rows).toHaveLength(10);
+    expect(rows.every((row) => row.copies === 1)).toBe(true);
+  });
+
+  it('dead-letters a message whose handler keeps failing, carries on, and replays it after a fix', async () => {
+    const topic = uniqueTopic('poison');
+    const kafka = createKafka({ brokers, clientId: 'dlq-test' });
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    const poisonId = randomUUID();
+    const afterId = randomUUID();
+    await publish(topic, [
+      { id: poisonId, n: 1, poison: true },
+      { id: afterId, n: 2 },
+    ]);
+    let fixed = false;
+    let attempts = 0;
+    const handle = async (event: IncomingEvent, client: import('pg').PoolClient) => {
+      if ((event.data as { poison: boolean }).poison && !fixed) {
+        attempts += 1;
+        throw new Error('cannot handle this event');
+      }
+      await client.query('INSERT INTO applied (message_id, n) VALUES ($1, $2)', [
+        event.id,
+        (event.data as { n: number }).n,
+      ]);
+    };
+    const consumer = new IdempotentConsumer({
+      kafka,
+      groupId: `poison-${randomUUID()}`,
+      topics: [topic],
+      pool: db.pool,
+      logger,
+      maxAttempts: 3,
+      initialBackoffMs: 20,
+      handle,
+    });
+    await consumer.start();
+    await waitFor(async () => {
+      const { rows } = await db.pool.query('SELECT 1 FROM applied WHERE message_id = $1', [afterId]);
+      return rows.length === 1;
+    });
+    expect(attempts).toBe(3);
+
+    const letters = await listDeadLetters(kafka, deadLetterTopicOf(topic));
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
+      originalTopic: topic,
+      error: 'cannot handle this event',
+      attempts: 3,
+    });
+    expect(fromKafkaHeaders(Object.fromEntries(Object.entries(letters[0]!.headers))).id).toBe(poisonId);
+
+    fixed = true;
+    expect(await replayDeadLetters(kafka, deadLetterTopicOf(topic))).toBe(1);
+    await waitFor(async () => {
+      const { rows } = await db.pool.query('SELECT 1 FROM applied WHERE message_id = $1', [poisonId]);
+      return rows.length === 1;
+    });
+    // A second replay finds nothing new.
+    expect(await replayDeadLetters(kafka, deadLetterTopicOf(topic))).toBe(0);
+    await consumer.stop();
+  });
+});

@@ -1,0 +1,706 @@
+// The service host: everything a service needs besides its domain code. A service hands over its
+// name, migrations and a `setup` that registers routes, projections, consumers and schedules;
+// the host wires fastify (zod validation, OpenAPI, problem+json, auth, idempotency, metrics,
+// health), the event store with personal-data encryption, the outbox relay, Kafka consumers with
+// inboxes, and graceful shutdown.
+import { fileURLToPath } from 'node:url';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import {
+  cloudEventSource,
+  cloudEventType,
+  integrationEvents,
+  isIntegrationEventName,
+  type Role,
+  type ServiceName,
+  topics as topicNames,
+  topicPartitions,
+} from '@placements/contracts';
+import {
+  type EventMetadata,
+  EventSubscription,
+  eventStoreMigrations,
+  keyStoreMigrations,
+  migrate,
+  PersonalDataCipher,
+  PostgresEventStore,
+  PostgresKeyStore,
+  type RecordedEvent,
+} from '@placements/event-store';
+import {
+  createKafka,
+  type EventHandler,
+  ensureTopics,
+  IdempotentConsumer,
+  messagingMigrations,
+  type OutboundMessage,
+  OutboxRelay,
+} from '@placements/messaging';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Kafka } from 'kafkajs';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import { type AuthRule, bearerToken, createTokenVerifier, hasAnyRole, type Principal } from './auth.ts';
+import { type BaseConfig, loadConfig } from './config.ts';
+import { purgeIdempotencyKeys, registerIdempotency } from './idempotency.ts';
+import { createLogger } from './logging.ts';
+import { createRegistry, registerHttpMetrics } from './metrics.ts';
+import { ProblemError, problemSchema, problems, sendProblem, toProblem } from './problems.ts';
+import { continueTrace, type TraceContext } from './tracing.ts';
+
+/** The idempotency table. */
+export const serviceKitMigrations = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** Every migration folder of a service database, in order, including the service's own. */
+export function serviceMigrationDirs(own: readonly string[], options: { keyStore?: boolean } = {}): string[] {
+  return [
+    eventStoreMigrations,
+    ...(options.keyStore ? [keyStoreMigrations] : []),
+    messagingMigrations,
+    serviceKitMigrations,
+    ...own,
+  ];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    trace: TraceContext;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route: `'public'` or the roles allowed. Every route must say. */
+    auth?: AuthRule;
+  }
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  import('http').IncomingMessage,
+  import('http').ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface ProjectionDefinition {
+  name: string;
+  streamTypes?: readonly string[];
+  handle: (events: RecordedEvent[], client: pg.PoolClient) => Promise<void>;
+  /** Empties the projection's tables for a rebuild from zero. */
+  reset: (client: pg.PoolClient) => Promise<void>;
+  batchSize?: number;
+}
+
+export interface ConsumerDefinition {
+  /** Consumer group suffix: the group is `<service>.<name>`. */
+  name: string;
+  /** Base topic names from the catalogue (namespaced by the host). */
+  topics: readonly string[];
+  handle: EventHandler;
+}
+
+export interface ScheduleDefinition {
+  name: string;
+  everyMs: number;
+  run: (now: Date) => Promise<void>;
+}
+
+export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string; critical?: boolean }>;
+
+export interface ServiceOptions<S extends z.ZodType<object>> {
+  name: ServiceName;
+  title: string;
+  description: string;
+  version?: string;
+  env: Record<string, string | undefined>;
+  configSchema?: S;
+  /** The service's own migration folders. */
+  migrations: readonly string[];
+  clock?: () => Date;
+  logger?: Logger;
+  /** Outbox routing; defaults to the catalogue route for this service's integration events. */
+  route?: (event: RecordedEvent, defaults: OutboundMessage[], host: ServiceHost<S>) => OutboundMessage[];
+}
+
+export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
+  readonly name: ServiceName;
+  readonly config: BaseConfig & z.output<S>;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly pool: pg.Pool;
+  readonly keyStorePool: pg.Pool;
+  readonly keyStore: PostgresKeyStore;
+  readonly cipher: PersonalDataCipher;
+  readonly store: PostgresEventStore;
+  readonly kafka: Kafka;
+  readonly app: App;
+  readonly clock: () => Date;
+  readonly #options: ServiceOptions<S>;
+  readonly #projections: EventSubscription[] = [];
+  readonly #projectionResets = new Map<string, ProjectionDefinition['reset']>();
+  readonly #consumerDefinitions: ConsumerDefinition[] = [];
+  readonly #consumers: IdempotentConsumer[] = [];
+  readonly #schedules: ScheduleDefinition[] = [];
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #readiness = new Map<string, ReadinessCheck>();
+  #relay: OutboxRelay | undefined;
+  #messaging: Promise<void> | undefined;
+  #stopping = false;
+  #started = false;
+
+  /** Builds a host whose plugins (OpenAPI among them) are loaded, ready for routes to be added. */
+  static async create<S extends z.ZodType<object>>(options: ServiceOptions<S>): Promise<ServiceHost<S>> {
+    const host = new ServiceHost(options);
+    await host.app.after();
+    return host;
+  }
+
+  /** Prefer {@link ServiceHost.create}: routes added before the plugins load are missing from OpenAPI. */
+  constructor(options: ServiceOptions<S>) {
+    this.#options = options;
+    this.name = options.name;
+    this.config = loadConfig(options.name, options.env, options.configSchema);
+    this.clock = options.clock ?? (() => new Date());
+    this.logger = options.logger ?? createLogger({ service: options.name, level: this.config.LOG_LEVEL });
+    this.registry = createRegistry(options.name);
+    this.pool = newPool(this.config.DATABASE_URL, this.config.DATABASE_POOL_SIZE, this.logger);
+    this.keyStorePool =
+      this.config.KEYSTORE_DATABASE_URL === this.config.DATABASE_URL
+        ? this.pool
+        : newPool(this.config.KEYSTORE_DATABASE_URL, 4, this.logger);
+    this.keyStore = new PostgresKeyStore(this.keyStorePool, {
+      keyEncryptionKey: this.config.dataKeyEncryptionKey,
+    });
+    this.cipher = new PersonalDataCipher(this.keyStore);
+    this.store = new PostgresEventStore({ pool: this.pool, cipher: this.cipher });
+    this.kafka = createKafka({
+      brokers: this.config.KAFKA_BROKERS,
+      clientId: `placements-${options.name}`,
+      logger: this.logger,
+    });
+    this.app = this.#createApp();
+  }
+
+  /** Topic name in this deployment (tests namespace them). */
+  topic(base: string): string {
+    const namespace = this.#options.env.KAFKA_TOPIC_NAMESPACE;
+    return namespace ? `${namespace}.${base}` : base;
+  }
+
+  /** Event metadata for a write made by an HTTP request. */
+  metadata(request: FastifyRequest, extra: EventMetadata = {}): EventMetadata {
+    return {
+      correlationId: request.id,
+      traceparent: request.trace.traceparent,
+      ...(request.principal ? { actor: { sub: request.principal.sub, org: request.principal.org } } : {}),
+      ...extra,
+    };
+  }
+
+  /** The authenticated principal of a route that is not public. */
+  principal(request: FastifyRequest): Principal {
+    if (!request.principal) throw problems.unauthorized('authentication required');
+    return request.principal;
+  }
+
+  projection(definition: ProjectionDefinition): EventSubscription {
+    const subscription = new EventSubscription({
+      name: `projection:${definition.name}`,
+      store: this.store,
+      handle: definition.handle,
+      decrypt: false,
+      logger: this.logger,
+      ...(definition.streamTypes ? { streamTypes: definition.streamTypes } : {}),
+      ...(definition.batchSize ? { batchSize: definition.batchSize } : {}),
+    });
+    this.#projections.push(subscription);
+    this.#projectionResets.set(subscription.name, definition.reset);
+    return subscription;
+  }
+
+  consume(definition: ConsumerDefinition): void {
+    this.#consumerDefinitions.push(definition);
+  }
+
+  schedule(definition: ScheduleDefinition): void {
+    this.#schedules.push(definition);
+  }
+
+  readiness(name: string, check: ReadinessCheck): void {
+    this.#readiness.set(name, check);
+  }
+
+  get relay(): OutboxRelay | undefined {
+    return this.#relay;
+  }
+
+  get projections(): readonly EventSubscription[] {
+    return this.#projections;
+  }
+
+  /** Resolves once topics exist and the relay and consumers are running. */
+  get messagingReady(): Promise<void> {
+    return this.#messaging ?? Promise.reject(new Error('the service has not been started'));
+  }
+
+  /** Applies every projection up to the current horizon (tests and ops). */
+  async catchUpProjections(): Promise<void> {
+    for (const projection of this.#projections) await projection.catchUp();
+  }
+
+  /** Empties and replays every projection from the start of the log. */
+  async rebuildProjections(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const projection of this.#projections) {
+      counts[projection.name] = await projection.rebuild(this.#projectionResets.get(projection.name)!);
+    }
+    return counts;
+  }
+
+  /** Starts background work: projections, schedules, and (in the background) Kafka. */
+  async start(options: { messaging?: boolean } = {}): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.app.ready();
+    if (!this.config.RUN_BACKGROUND) return;
+    for (const projection of this.#projections) projection.start();
+    for (const schedule of this.#schedules) this.#startSchedule(schedule);
+    this.#startSchedule({
+      name: 'purge-idempotency-keys',
+      everyMs: 60 * 60_000,
+      run: async () => void (await purgeIdempotencyKeys(this.pool)),
+    });
+    if (options.messaging ?? true) this.#messaging = this.#startMessaging();
+  }
+
+  async listen(): Promise<string> {
+    return this.app.listen({ host: this.config.HOST, port: this.config.PORT });
+  }
+
+  /** Drains HTTP, finishes the message and relay chunk in hand, then closes connections. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    await this.app.close();
+    for (const timer of this.#timers) clearInterval(timer);
+    await Promise.allSettled(this.#consumers.map((consumer) => consumer.stop()));
+    await Promise.allSettled(this.#projections.map((projection) => projection.stop()));
+    await this.#relay?.stop();
+    await this.#messaging?.catch(() => undefined);
+    await this.pool.end();
+    if (this.keyStorePool !== this.pool) await this.keyStorePool.end();
+  }
+
+  #startSchedule(schedule: ScheduleDefinition): void {
+    let running = false;
+    const tick = async () => {
+      if (running || this.#stopping) return;
+      running = true;
+      try {
+        await schedule.run(this.clock());
+      } catch (error) {
+        this.logger.error({ err: error, schedule: schedule.name }, 'scheduled task failed');
+      } finally {
+        running = false;
+      }
+    };
+    this.#timers.push(setInterval(tick, schedule.everyMs));
+    void tick();
+  }
+
+  async #startMessaging(): Promise<void> {
+    const specs = Object.values(topicNames).map((topic) => ({
+      topic: this.topic(topic),
+      partitions: topicPartitions,
+    }));
+    for (let attempt = 1; !this.#stopping; attempt++) {
+      try {
+        await ensureTopics(this.kafka, specs);
+        break;
+      } catch (error) {
+        this.logger.warn(
+          { err: error, attempt },
+          'Kafka not reachable yet; topics not provisioned, retrying',
+        );
+        await sleep(Math.min(1_000 * attempt, 10_000));
+      }
+    }
+    if (this.#stopping) return;
+    const route = this.#options.route;
+    this.#relay = new OutboxRelay({
+      name: `relay:${this.name}`,
+      store: this.store,
+      lockConnectionString: this.config.DATABASE_URL,
+      kafka: this.kafka,
+      logger: this.logger,
+      registry: this.registry,
+      route: (event) => {
+        const defaults = this.catalogRoute(event);
+        return route ? route(event, defaults, this) : defaults;
+      },
+    });
+    this.#relay.start();
+    for (const definition of this.#consumerDefinitions) {
+      const consumer = new IdempotentConsumer({
+        kafka: this.kafka,
+        groupId: `${this.config.KAFKA_GROUP_PREFIX}${this.name}.${definition.name}`,
+        topics: definition.topics.map((topic) => this.topic(topic)),
+        pool: this.pool,
+        cipher: this.cipher,
+        logger: this.logger,
+        registry: this.registry,
+        handle: definition.handle,
+        afterCommit: () => this.store.notifyCommitted('*'),
+      });
+      this.#consumers.push(consumer);
+      for (let attempt = 1; !this.#stopping; attempt++) {
+        try {
+          await consumer.start();
+          break;
+        } catch (error) {
+          this.logger.warn(
+            { err: error, consumer: definition.name, attempt },
+            'consumer could not start; retrying',
+          );
+          await sleep(Math.min(1_000 * attempt, 10_000));
+        }
+      }
+    }
+  }
+
+  /** Messages for one of this service's integration events, as the catalogue defines them. */
+  catalogRoute(event: RecordedEvent): OutboundMessage[] {
+    if (!isIntegrationEventName(event.type)) return [];
+    const definition = integrationEvents[event.type];
+    if (definition.service !== this.name) return [];
+    const key = String((event.data as Record<string, unknown>)[definition.key]);
+    return [
+      {
+        topic: this.topic(definition.topic),
+        key,
+        attributes: {
+          id: event.eventId,
+          source: cloudEventSource(this.name),
+          type: cloudEventType(event.type),
+          time: event.recordedAt.toISOString(),
+          subject: key,
+          ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),
+        },
+      },
+    ];
+  }
+
+  #createApp(): App {
+    const config = this.config;
+    const app = Fastify({
+      loggerInstance: this.logger as FastifyBaseLogger,
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      forceCloseConnections: 'idle',
+      return503OnClosing: true,
+      requestIdHeader: 'x-request-id',
+      routerOptions: { ignoreTrailingSlash: true },
+    }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    // JSON only: anything else is 415, never parsed as a string that then fails validation.
+    app.removeContentTypeParser('text/plain');
+
+    const verify = createTokenVerifier({
+      jwtSecret: config.AUTH_JWT_SECRET,
+      jwksUrl: config.AUTH_JWKS_URL,
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
+    });
+
+    app.decorateRequest('principal', undefined);
+    app.decorateRequest('trace', undefined as unknown as TraceContext);
+
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/docs')) {
+        route.config = { ...route.config, auth: 'public' };
+        return;
+      }
+      const auth = route.config?.auth;
+      if (!auth)
+        throw new Error(`route ${route.method} ${route.url} has no authorization rule (config.auth)`);
+      if (auth !== 'public') {
+        route.schema = route.schema ?? {};
+        const schema = route.schema as { security?: unknown; response?: Record<number, unknown> };
+        schema.security = [{ bearerAuth: [] }];
+        schema.response = schema.response ?? {};
+        const responses = schema.response;
+        for (const status of [400, 401, 403, 404, 409, 412, 415, 422, 428, 503])
+          responses[status] ??= problemSchema;
+      }
+    });
+
+    app.addHook('onRequest', async (request, reply) => {
+      request.trace = continueTrace(request.headers.traceparent as string | undefined);
+      request.log = request.log.child({ trace_id: request.trace.traceId });
+      reply.header('traceparent', request.trace.traceparent);
+      const auth = request.routeOptions.config?.auth;
+      if (!auth || auth === 'public') return;
+      const principal = await verify(bearerToken(request));
+      if (!hasAnyRole(principal, auth.roles as Role[])) {
+        throw problems.forbidden(`this needs one of the roles: ${auth.roles.join(', ')}`);
+      }
+      request.principal = principal;
+    });
+
+    // jsonb cannot hold NUL characters or lone surrogates: refuse them as bad input, not a 500.
+    app.addHook('preValidation', async (request) => {
+      const bad = findUnstorableString(request.body, 'body');
+      if (bad)
+        throw problems.validation([
+          { path: bad, message: 'contains a character that cannot be stored (NUL or an unpaired surrogate)' },
+        ]);
+    });
+
+    app.setErrorHandler((error, request, reply) => {
+      const problem = toProblem(error);
+      if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+      return sendProblem(reply, problem, request);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(
+        reply,
+        new ProblemError(404, 'route-not-found', 'No such route', {
+          detail: `${request.method} ${request.url.split('?')[0]} is not a route of this service`,
+        }),
+        request,
+      ),
+    );
+
+    void app.register(fastifyHelmet, { global: true, contentSecurityPolicy: false });
+    void app.register(fastifySwagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: this.#options.title,
+          description: this.#options.description,
+          version: this.#options.version ?? '1.0.0',
+        },
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description: 'claims: sub, org, roles',
+            },
+          },
+        },
+      },
+      transform: jsonSchemaTransform,
+      transformObject: jsonSchemaTransformObject,
+    });
+    void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    registerIdempotency(app, this.pool);
+    registerHttpMetrics(app, this.registry);
+
+    app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
+      app.swagger(),
+    );
+    app.get('/health/live', { config: { auth: 'public' }, schema: { hide: true } }, async () => ({
+      status: 'ok',
+    }));
+    app.get(
+      '/health/ready',
+      { config: { auth: 'public' }, schema: { hide: true } },
+      async (_request, reply) => {
+        const report = await this.#readinessReport();
+        reply.status(report.status === 'unavailable' ? 503 : 200);
+        return report;
+      },
+    );
+    return app;
+  }
+
+  async #readinessReport(): Promise<{
+    status: 'ready' | 'degraded' | 'unavailable';
+    checks: Record<string, { ok: boolean; detail?: string }>;
+  }> {
+    const checks: Record<string, { ok: boolean; detail?: string; critical?: boolean }> = {};
+    const database = async (pool: pg.Pool) => {
+      try {
+        await withTimeout(pool.query('SELECT 1'), 2_000);
+        return { ok: true, critical: true };
+      } catch (error) {
+        return { ok: false, critical: true, detail: error instanceof Error ? error.message : String(error) };
+      }
+    };
+    checks.database = await database(this.pool);
+    if (this.keyStorePool !== this.pool) checks.keyStore = await database(this.keyStorePool);
+    const relay = this.#relay?.status;
+    checks.kafka = relay
+      ? relay.lastError
+        ? { ok: false, detail: `relay cannot publish: ${relay.lastError}` }
+        : { ok: true }
+      : { ok: false, detail: this.config.RUN_BACKGROUND ? 'connecting' : 'background work disabled' };
+    checks.relay = relay?.running
+      ? { ok: true, detail: relay.active ? 'active' : 'standby (another instance holds the relay lock)' }
+      : { ok: false, detail: 'not running' };
+    for (const [name, check] of this.#readiness) {
+      try {
+        checks[name] = await withTimeout(check(), 2_000);
+      } catch (error) {
+        checks[name] = { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    const failing = Object.values(checks).filter((check) => !check.ok);
+    const status = failing.some((check) => check.critical)
+      ? 'unavailable'
+      : failing.length > 0
+        ? 'degraded'
+        : 'ready';
+    return {
+      status,
+      checks: Object.fromEntries(
+        Object.entries(checks).map(([name, { ok, detail }]) => [name, detail ? { ok, detail } : { ok }]),
+      ),
+    };
+  }
+}
+
+function newPool(connectionString: string, max: number, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    // A query on a dead connection fails fast instead of hanging the request.
+    query_timeout: 15_000,
+  });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  return pool;
+}
+
+function findUnstorableString(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is being detected.
+    return /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)
+      ? path
+      : undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = findUnstorableString(value[i], `${path}.${i}`);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const bad =
+        findUnstorableString(key, `${path}.${key}`) ?? findUnstorableString(child, `${path}.${key}`);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Migrates the service database (and the shared key store, when configured) before start. */
+export async function migrateService(
+  name: string,
+  env: Record<string, string | undefined>,
+  ownMigrations: readonly string[],
+  log: (message: string) => void = () => {},
+): Promise<void> {
+  const migrationUrl = env.MIGRATION_DATABASE_URL;
+  if (!migrationUrl) return;
+  const serviceRole = env.DATABASE_SERVICE_ROLE ?? userOf(env.DATABASE_URL);
+  const keyStoreShared = !env.KEYSTORE_DATABASE_URL || env.KEYSTORE_DATABASE_URL === env.DATABASE_URL;
+  await migrate({
+    databaseUrl: migrationUrl,
+    dirs: serviceMigrationDirs(ownMigrations, { keyStore: keyStoreShared }),
+    ...(serviceRole ? { serviceRole } : {}),
+    log,
+  });
+  if (!keyStoreShared && env.KEYSTORE_MIGRATION_DATABASE_URL) {
+    const keyStoreRole = userOf(env.KEYSTORE_DATABASE_URL);
+    await migrate({
+      databaseUrl: env.KEYSTORE_MIGRATION_DATABASE_URL,
+      dirs: [keyStoreMigrations],
+      migrationsTable: 'keystore_migrations',
+      ...(keyStoreRole ? { serviceRole: keyStoreRole } : {}),
+      log,
+    });
+  }
+  void name;
+}
+
+function userOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).username) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Process entry of a service (its server.ts): migrate, build, start, listen, and stop cleanly on
+ * SIGTERM or SIGINT.
+ */
+export async function runService(
+  build: (
+    env: Record<string, string | undefined>,
+  ) => Promise<ServiceHost<z.ZodType<object>>> | ServiceHost<z.ZodType<object>>,
+  options: { name: string; migrations: readonly string[] },
+): Promise<void> {
+  let host: ServiceHost<z.ZodType<object>>;
+  try {
+    await migrateService(options.name, process.env, options.migrations);
+    host = await build(process.env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+  const shutdown = async (signal: string) => {
+    host.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await host.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await host.start();
+  const address = await host.listen();
+  host.logger.info({ address, docs: `${address}/docs` }, `${options.name} service listening`);
+}
