@@ -295,3 +295,35 @@ export function eventNameFromCloudEventType(type: string): IntegrationEventName 
 export function cloudEventSource(service: ServiceName): string {
   return `/${service}`;
 }
+
+/** An incoming message that is not a valid integration event: retrying cannot fix it. */
+export class InvalidIntegrationEventError extends Error {
+  readonly permanent = true;
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(message: string, issues: readonly { path: string; message: string }[] = []) {
+    super(issues.length ? `${message}: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}` : message);
+    this.name = 'InvalidIntegrationEventError';
+    this.issues = issues;
+  }
+}
+
+export type ParsedIntegrationEvent = {
+  [N in IntegrationEventName]: { name: N; data: IntegrationEventData<N> };
+}[IntegrationEventName];
+
+/**
+ * Validates an incoming CloudEvent's data against the catalogue schema of its `ce_type`.
+ * Personal fields must already be opened (they are either plaintext or the erased marker).
+ */
+export function parseIntegrationEvent(ceType: string, data: unknown): ParsedIntegrationEvent {
+  const name = eventNameFromCloudEventType(ceType);
+  if (!name) throw new InvalidIntegrationEventError(`unknown event type ${ceType}`);
+  const result = integrationEvents[name].schema.safeParse(data);
+  if (!result.success) {
+    throw new InvalidIntegrationEventError(
+      `${name} does not match its schema`,
+      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
+  }
+  return { name, data: result.data } as ParsedIntegrationEvent;
+}
