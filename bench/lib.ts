@@ -34,23 +34,39 @@ export function report(result: BenchResult): void {
 export function postgresAdminUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   execFileSync('bash', [`${INFRA}postgres.sh`, 'start'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return execFileSync('bash', [`${INFRA}postgres.sh`, 'admin-url']).toString().trim();
+  return execFileSync('bash', [`${INFRA}postgres.sh`, 'admin-url'])
+    .toString()
+    .trim();
 }
 
 export function kafkaBrokers(): string[] {
   if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS.split(',');
   execFileSync('bash', [`${INFRA}kafka.sh`, 'start'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return [execFileSync('bash', [`${INFRA}kafka.sh`, 'brokers']).toString().trim()];
+  return [
+    execFileSync('bash', [`${INFRA}kafka.sh`, 'brokers'])
+      .toString()
+      .trim(),
+  ];
 }
 
-export async function benchDatabase(prefix: string, migrations: readonly string[], poolSize = 20): Promise<TestDatabase> {
+export async function benchDatabase(
+  prefix: string,
+  migrations: readonly string[],
+  poolSize = 20,
+): Promise<TestDatabase> {
   const adminUrl = postgresAdminUrl();
   await ensureTestRole(adminUrl);
   return createTestDatabase({ adminUrl, migrations, prefix: `bench_${prefix}`, poolSize });
 }
 
 /** Percentiles of a sample (nearest-rank). */
-export function percentiles(samples: readonly number[]): { p50: number; p90: number; p99: number; max: number; mean: number } {
+export function percentiles(samples: readonly number[]): {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+} {
   if (samples.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type {} from 'vitest';
 
 const run = promisify(execFile);
 const INFRA_DIR = fileURLToPath(new URL('../../../infra/', import.meta.url));

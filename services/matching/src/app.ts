@@ -18,7 +18,8 @@ export async function build(options: BuildOptions) {
   const host = await ServiceHost.create({
     name: 'matching',
     title: 'Matching service',
-    description: 'Registry of children\'s homes, explainable shortlists, targeted offers, and placements with CPPCR reg 11 approval gating.',
+    description:
+      "Registry of children's homes, explainable shortlists, targeted offers, and placements with CPPCR reg 11 approval gating.",
     env: { PORT: '3002', ...options.env },
     migrations,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -18,7 +18,8 @@ export async function build(options: BuildOptions) {
   const host = await ServiceHost.create({
     name: 'monitoring',
     title: 'Monitoring service',
-    description: 'Reg 44 visits, Reg 45 reviews, serious events, the append-only placement history, SSDA903 export and analytics.',
+    description:
+      'Reg 44 visits, Reg 45 reviews, serious events, the append-only placement history, SSDA903 export and analytics.',
     env: { PORT: '3004', ...options.env },
     migrations,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -18,7 +18,8 @@ export async function build(options: BuildOptions) {
   const host = await ServiceHost.create({
     name: 'notification',
     title: 'Notification service',
-    description: 'Statutory notices to host authorities and others (CPPCR regs 13 and 14, CHR regs 40 and 44), signed webhook delivery, acknowledgements and deadlines.',
+    description:
+      'Statutory notices to host authorities and others (CPPCR regs 13 and 14, CHR regs 40 and 44), signed webhook delivery, acknowledgements and deadlines.',
     env: { PORT: '3003', ...options.env },
     migrations,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -18,7 +18,8 @@ export async function build(options: BuildOptions) {
   const host = await ServiceHost.create({
     name: 'referral',
     title: 'Referral service',
-    description: 'LA case systems refer a child who needs a children\'s home: needs with intensity and frequency, risks, the child\'s views, urgency and location constraints.',
+    description:
+      "LA case systems refer a child who needs a children's home: needs with intensity and frequency, risks, the child's views, urgency and location constraints.",
     env: { PORT: '3001', ...options.env },
     migrations,
     ...(options.clock ? { clock: options.clock } : {}),

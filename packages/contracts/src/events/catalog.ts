@@ -301,7 +301,11 @@ export class InvalidIntegrationEventError extends Error {
   readonly permanent = true;
   readonly issues: readonly { path: string; message: string }[];
   constructor(message: string, issues: readonly { path: string; message: string }[] = []) {
-    super(issues.length ? `${message}: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}` : message);
+    super(
+      issues.length
+        ? `${message}: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`
+        : message,
+    );
     this.name = 'InvalidIntegrationEventError';
     this.issues = issues;
   }
