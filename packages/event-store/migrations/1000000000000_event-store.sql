@@ -37,20 +37,16 @@ CREATE TRIGGER events_append_only_truncate BEFORE TRUNCATE ON events
   FOR EACH STATEMENT EXECUTE FUNCTION append_only_guard();
 
 -- Appends events to one stream in one round trip. p_expected: a version (>= 0, 0 meaning the
--- stream must not exist), -1 for "any", -2 for "stream must exist". The caller supplies each
--- event's canonical JSON (RFC 8785) so the chain hash is computed here, where the previous hash
--- is known: hash = sha256(prev_hash || canonical), hex, with 64 zeros before the first event.
+-- stream must not exist), -1 for "any", -2 for "stream must exist". p_events is a JSON array of
+-- {"id", "type", "schemaVersion", "data", "metadata", "canonical"}: the caller supplies each
+-- event's canonical JSON (RFC 8785) so the chain hash is computed here, where the previous hash is
+-- known: hash = sha256(prev_hash || canonical), hex, with 64 zeros before the first event.
 -- A concurrent append that wins the race makes the PRIMARY KEY reject this one (SQLSTATE 23505).
 CREATE FUNCTION es_append(
   p_stream_id text,
   p_stream_type text,
   p_expected bigint,
-  p_event_ids uuid[],
-  p_event_types text[],
-  p_schema_versions integer[],
-  p_data jsonb[],
-  p_metadata jsonb[],
-  p_canonical text[],
+  p_events jsonb,
   p_recorded_at timestamptz,
   p_notify_channel text DEFAULT NULL
 ) RETURNS TABLE (global_position bigint, stream_version integer, hash text, transaction_id xid8)
@@ -58,7 +54,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_version integer;
   v_hash text;
-  v_prev text;
+  v_count integer := jsonb_array_length(p_events);
+  v_prev_hashes text[] := array_fill(NULL::text, ARRAY[v_count]);
+  v_hashes text[] := array_fill(NULL::text, ARRAY[v_count]);
   i integer;
 BEGIN
   SELECT e.stream_version, e.hash INTO v_version, v_hash
@@ -72,17 +70,21 @@ BEGIN
       USING ERRCODE = 'ES409', DETAIL = v_version::text;
   END IF;
 
-  FOR i IN 1 .. coalesce(array_length(p_event_ids, 1), 0) LOOP
-    v_prev := v_hash;
-    v_hash := encode(sha256(convert_to(v_prev || p_canonical[i], 'UTF8')), 'hex');
-    v_version := v_version + 1;
-    RETURN QUERY
-      INSERT INTO events AS e (stream_id, stream_type, stream_version, event_id, event_type, schema_version,
-                               data, metadata, recorded_at, prev_hash, hash)
-      VALUES (p_stream_id, p_stream_type, v_version, p_event_ids[i], p_event_types[i], p_schema_versions[i],
-              p_data[i], p_metadata[i], p_recorded_at, v_prev, v_hash)
-      RETURNING e.global_position, e.stream_version, e.hash, e.transaction_id;
+  FOR i IN 1 .. v_count LOOP
+    v_prev_hashes[i] := v_hash;
+    v_hash := encode(sha256(convert_to(v_hash || (p_events -> (i - 1) ->> 'canonical'), 'UTF8')), 'hex');
+    v_hashes[i] := v_hash;
   END LOOP;
+
+  RETURN QUERY
+    INSERT INTO events AS e (stream_id, stream_type, stream_version, event_id, event_type, schema_version,
+                             data, metadata, recorded_at, prev_hash, hash)
+    SELECT p_stream_id, p_stream_type, v_version + u.n::integer, (u.item ->> 'id')::uuid, u.item ->> 'type',
+           (u.item ->> 'schemaVersion')::integer, u.item -> 'data', u.item -> 'metadata', p_recorded_at,
+           v_prev_hashes[u.n], v_hashes[u.n]
+      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS u(item, n)
+     ORDER BY u.n
+    RETURNING e.global_position, e.stream_version, e.hash, e.transaction_id;
 
   IF p_notify_channel IS NOT NULL THEN
     PERFORM pg_notify(p_notify_channel, p_stream_type);

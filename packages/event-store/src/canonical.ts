@@ -36,6 +36,17 @@ export function canonicalEvent(content: ChainedContent): string {
   });
 }
 
+/**
+ * The same text as {@link canonicalEvent}, assembled from the already-canonical data and metadata
+ * so an append canonicalises each only once (keys in RFC 8785 order: data, eventId, metadata,
+ * recordedAt, schemaVersion, streamId, type).
+ */
+export function canonicalEventFromParts(
+  parts: Omit<ChainedContent, 'data' | 'metadata'> & { canonicalData: string; canonicalMetadata: string },
+): string {
+  return `{"data":${parts.canonicalData},"eventId":${JSON.stringify(parts.eventId)},"metadata":${parts.canonicalMetadata},"recordedAt":${JSON.stringify(parts.recordedAt)},"schemaVersion":${canonicalJson(parts.schemaVersion)},"streamId":${JSON.stringify(parts.streamId)},"type":${JSON.stringify(parts.type)}}`;
+}
+
 export function chainHash(prevHash: string, canonical: string): string {
   return createHash('sha256').update(prevHash, 'utf8').update(canonical, 'utf8').digest('hex');
 }

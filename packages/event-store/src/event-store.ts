@@ -6,7 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { type ChainVerification, canonicalEvent, verifyChain } from './canonical.ts';
+import {
+  type ChainVerification,
+  canonicalEvent,
+  canonicalEventFromParts,
+  canonicalJson,
+  verifyChain,
+} from './canonical.ts';
 import {
   DuplicateEventError,
   EventStoreError,
@@ -171,59 +177,52 @@ export class PostgresEventStore {
   ): Promise<AppendResult> {
     const recordedAt = (options.now ?? new Date()).toISOString();
     const ids: string[] = [];
-    const types: string[] = [];
-    const schemaVersions: number[] = [];
-    const data: string[] = [];
-    const metadata: string[] = [];
-    const canonical: string[] = [];
+    const items: string[] = [];
     for (const event of events) {
       const eventId = event.eventId ?? randomUUID();
       const schemaVersion = event.schemaVersion ?? 1;
-      const meta = event.metadata ?? {};
       let body: unknown = event.data;
       if (event.personal) {
         if (!this.#cipher)
           throw new Error(`event ${event.type} has personal fields but the store has no cipher`);
         body = await this.#cipher.seal(event.data as object, event.personal);
       }
+      // The canonical text is also what jsonb stores, so what verify() recomputes from the row is
+      // exactly what was hashed.
+      const canonicalData = canonicalJson(body);
+      const canonicalMetadata = canonicalJson(event.metadata ?? {});
+      const canonical = canonicalEventFromParts({
+        eventId,
+        streamId,
+        type: event.type,
+        schemaVersion,
+        canonicalData,
+        canonicalMetadata,
+        recordedAt,
+      });
       ids.push(eventId);
-      types.push(event.type);
-      schemaVersions.push(schemaVersion);
-      // jsonb keeps what JSON.stringify writes; canonical JSON is computed from the same value.
-      data.push(JSON.stringify(body));
-      metadata.push(JSON.stringify(meta));
-      canonical.push(
-        canonicalEvent({
-          eventId,
-          streamId,
-          type: event.type,
-          schemaVersion,
-          data: body,
-          metadata: meta,
-          recordedAt,
-        }),
+      items.push(
+        `{"id":${JSON.stringify(eventId)},"type":${JSON.stringify(event.type)},"schemaVersion":${schemaVersion},"data":${canonicalData},"metadata":${canonicalMetadata},"canonical":${JSON.stringify(canonical)}}`,
       );
     }
     const executor = options.client ?? this.pool;
     let rows: { global_position: string; stream_version: number; hash: string; transaction_id: string }[];
     try {
-      ({ rows } = await executor.query(
-        `SELECT global_position, stream_version, hash, transaction_id::text AS transaction_id
-           FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::text[], $10, $11)`,
-        [
+      ({ rows } = await executor.query({
+        // Named: prepared once per connection.
+        name: 'es-append',
+        text: `SELECT global_position, stream_version, hash, transaction_id::text AS transaction_id
+                 FROM es_append($1, $2, $3, $4::jsonb, $5, $6)`,
+        values: [
           streamId,
           streamTypeOf(streamId),
           expectedToNumber(expected),
-          ids,
-          types,
-          schemaVersions,
-          data,
-          metadata,
-          canonical,
+          `[${items.join(',')}]`,
           recordedAt,
           this.#notifyChannel ?? null,
         ],
-      ));
+      }));
+      rows.sort((a, b) => a.stream_version - b.stream_version);
     } catch (error) {
       throw translateAppendError(error, streamId, expected);
     }
