@@ -16,7 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['{packages,services}/*/src/**/*.int.spec.ts'],
+          include: ['{packages,services}/*/src/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'],
           globalSetup: ['packages/testing/src/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

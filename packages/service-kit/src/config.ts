@@ -117,6 +117,8 @@ export function loadConfig<S extends z.ZodType<object>>(
   extra?: S,
 ): BaseConfig & z.output<S> {
   const issues: { variable: string; message: string }[] = [];
+  // An empty variable (as compose writes for `${X:-}`) means "not set".
+  env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const base = baseConfigSchema.safeParse(env);
   if (!base.success) {
     for (const issue of base.error.issues)
