@@ -1,4 +1,6 @@
 // Public surface of @placements/contracts.
+
+export * from './asyncapi.ts';
 export * from './common.ts';
 export * from './events/catalog.ts';
 export * as matchingEvents from './events/matching.ts';

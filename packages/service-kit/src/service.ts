@@ -8,6 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
+  asyncApiDocument,
   cloudEventSource,
   cloudEventType,
   integrationEvents,
