@@ -517,6 +517,12 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
       app.swagger(),
     );
+    app.get('/asyncapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
+      asyncApiDocument({
+        brokers: config.KAFKA_BROKERS.join(','),
+        version: this.#options.version ?? '1.0.0',
+      }),
+    );
     app.get('/health/live', { config: { auth: 'public' }, schema: { hide: true } }, async () => ({
       status: 'ok',
     }));
