@@ -59,6 +59,8 @@ export const baseConfigSchema = z
       .min(1024)
       .default(256 * 1024),
     RUN_BACKGROUND: booleanFlag.default(true),
+    /** Shifts the service clock (end-to-end tests and demos of month-end rules); refused in production. */
+    CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
   })
   .transform((config, ctx) => {
     const production = config.NODE_ENV === 'production';
@@ -71,6 +73,9 @@ export const baseConfigSchema = z
     }
     if (production && !config.AUTH_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
+    }
+    if (production && config.CLOCK_OFFSET_MS !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['CLOCK_OFFSET_MS'], message: 'the clock cannot be shifted in production' });
     }
     if (production && !config.DATA_KEY_ENCRYPTION_KEY) {
       ctx.addIssue({

@@ -175,7 +175,8 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     this.#options = options;
     this.name = options.name;
     this.config = loadConfig(options.name, options.env, options.configSchema);
-    this.clock = options.clock ?? (() => new Date());
+    const offset = this.config.CLOCK_OFFSET_MS;
+    this.clock = options.clock ?? (offset ? () => new Date(Date.now() + offset) : () => new Date());
     this.logger = options.logger ?? createLogger({ service: options.name, level: this.config.LOG_LEVEL });
     this.registry = createRegistry(options.name);
     this.pool = newPool(this.config.DATABASE_URL, this.config.DATABASE_POOL_SIZE, this.logger);
