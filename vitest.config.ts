@@ -27,7 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['e2e/**/*.e2e.spec.ts', '{packages,services}/*/src/**/*.e2e.spec.ts'],
+          include: ['e2e/**/*.e2e.spec.ts'],
           globalSetup: ['packages/testing/src/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,

@@ -1,0 +1,232 @@
+// End-to-end harness: the four services as separate processes (node services/<svc>/src/server.ts),
+// each with a fresh database of its own and a shared key store, on the real broker with a topic
+// namespace of their own, driven only through the documented HTTP API.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Role } from '@placements/contracts';
+import { quoteIdent } from '@placements/event-store';
+import { devToken } from '@placements/service-kit/testing';
+import { databaseUrl, TEST_SERVICE_ROLE } from '@placements/testing';
+import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const SERVICE_NAMES = ['referral', 'matching', 'notification', 'monitoring'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface SystemOptions {
+  postgresAdminUrl: string;
+  kafkaBrokers: string[];
+  /** Extra environment per service (or for all with key '*'). */
+  env?: Partial<Record<ServiceName | '*', Record<string, string>>>;
+}
+
+export class RunningSystem {
+  readonly namespace: string;
+  readonly ports = new Map<ServiceName, number>();
+  readonly logs = new Map<ServiceName, string[]>();
+  readonly #children = new Map<ServiceName, ChildProcess>();
+  readonly #databases: string[] = [];
+  readonly #options: SystemOptions;
+  readonly #logFiles = new Map<ServiceName, WriteStream>();
+
+  private constructor(options: SystemOptions) {
+    this.#options = options;
+    this.namespace = `e2e${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  }
+
+  static async start(options: SystemOptions): Promise<RunningSystem> {
+    const system = new RunningSystem(options);
+    try {
+      await system.#start();
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  url(service: ServiceName, path = ''): string {
+    return `http://127.0.0.1:${this.ports.get(service)}${path}`;
+  }
+
+  async #createDatabase(name: string): Promise<{ app: string; admin: string }> {
+    const admin = new pg.Client({ connectionString: this.#options.postgresAdminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    } finally {
+      await admin.end();
+    }
+    this.#databases.push(name);
+    return {
+      admin: databaseUrl(this.#options.postgresAdminUrl, name),
+      app: databaseUrl(this.#options.postgresAdminUrl, name, {
+        user: TEST_SERVICE_ROLE,
+        password: 'placements-test',
+      }),
+    };
+  }
+
+  async #start(): Promise<void> {
+    const keyStore = await this.#createDatabase(`${this.namespace}_keys`);
+    const logDir = `${ROOT}test-results/e2e/${this.namespace}`;
+    mkdirSync(logDir, { recursive: true });
+    for (const service of SERVICE_NAMES) {
+      const db = await this.#createDatabase(`${this.namespace}_${service}`);
+      const port = await freePort();
+      this.ports.set(service, port);
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: db.app,
+        MIGRATION_DATABASE_URL: db.admin,
+        DATABASE_POOL_SIZE: '5',
+        KEYSTORE_DATABASE_URL: keyStore.app,
+        KEYSTORE_MIGRATION_DATABASE_URL: keyStore.admin,
+        KAFKA_BROKERS: this.#options.kafkaBrokers.join(','),
+        KAFKA_TOPIC_NAMESPACE: this.namespace,
+        KAFKA_GROUP_PREFIX: `${this.namespace}.`,
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        ...this.#options.env?.['*'],
+        ...this.#options.env?.[service],
+      };
+      delete env.DATABASE_SERVICE_ROLE;
+      const lines: string[] = [];
+      this.logs.set(service, lines);
+      const file = createWriteStream(`${logDir}/${service}.log`);
+      this.#logFiles.set(service, file);
+      const child = spawn(process.execPath, [`services/${service}/src/server.ts`], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.on('data', (chunk: Buffer) => {
+          file.write(chunk);
+          lines.push(...chunk.toString().split('\n').filter(Boolean));
+        });
+      }
+      this.#children.set(service, child);
+    }
+    await Promise.all(SERVICE_NAMES.map((service) => this.#waitReady(service)));
+  }
+
+  async #waitReady(service: ServiceName): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      const child = this.#children.get(service)!;
+      if (child.exitCode !== null) {
+        throw new Error(
+          `${service} exited (${child.exitCode}):\n${this.logs.get(service)?.slice(-20).join('\n')}`,
+        );
+      }
+      try {
+        const response = await fetch(this.url(service, '/health/ready'));
+        last = await response.text();
+        if (response.ok && JSON.parse(last).status === 'ready') return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`${service} not ready within 120 s: ${last}`);
+  }
+
+  /** Stops a service with SIGKILL or SIGTERM (and, for restart tests, starts it again later). */
+  process(service: ServiceName): ChildProcess {
+    return this.#children.get(service)!;
+  }
+
+  async call<T = unknown>(
+    service: ServiceName,
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(this.url(service, path), {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    if ((response.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: body as T, text };
+  }
+
+  /** Polls a GET until `accept` holds (eventual consistency across services). */
+  async eventually<T = unknown>(
+    service: ServiceName,
+    path: string,
+    token: string,
+    accept: (response: HttpResponse<T>) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<HttpResponse<T>> {
+    const deadline = Date.now() + timeoutMs;
+    let last: HttpResponse<T> | undefined;
+    while (Date.now() < deadline) {
+      last = await this.call<T>(service, 'GET', path, { token });
+      if (accept(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(
+      `GET ${service}${path} did not reach the expected state: ${last?.status} ${last?.text.slice(0, 500)}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      [...this.#children.values()].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+          }),
+      ),
+    );
+    for (const file of this.#logFiles.values()) file.end();
+    const admin = new pg.Client({ connectionString: this.#options.postgresAdminUrl });
+    await admin.connect();
+    try {
+      for (const name of this.#databases)
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  }
+}
+
+export function token(org: string, role: Role): Promise<string> {
+  return devToken(org, role, { ttlSeconds: 3600 });
+}
