@@ -26,6 +26,10 @@ export interface AuthOptions {
   issuer: string;
   audience: string;
   clockSkewSeconds: number;
+  /** Minimum time between JWKS refetches triggered by an unknown key id. */
+  jwksCooldownMs?: number;
+  /** How long fetched keys are trusted before a refetch. */
+  jwksCacheMaxAgeMs?: number;
 }
 
 export const ASYMMETRIC_ALGORITHMS = [
@@ -46,7 +50,10 @@ export function createTokenVerifier(options: AuthOptions): TokenVerifier {
   if (!options.jwksUrl && !options.jwtSecret)
     throw new Error('authentication needs AUTH_JWKS_URL or AUTH_JWT_SECRET');
   const jwks = options.jwksUrl
-    ? createRemoteJWKSet(new URL(options.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 })
+    ? createRemoteJWKSet(new URL(options.jwksUrl), {
+        cacheMaxAge: options.jwksCacheMaxAgeMs ?? 10 * 60_000,
+        cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      })
     : undefined;
   const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
   const verifyOptions = {

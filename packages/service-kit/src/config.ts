@@ -75,7 +75,11 @@ export const baseConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'required when NODE_ENV=production' });
     }
     if (production && config.CLOCK_OFFSET_MS !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['CLOCK_OFFSET_MS'], message: 'the clock cannot be shifted in production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLOCK_OFFSET_MS'],
+        message: 'the clock cannot be shifted in production',
+      });
     }
     if (production && !config.DATA_KEY_ENCRYPTION_KEY) {
       ctx.addIssue({
