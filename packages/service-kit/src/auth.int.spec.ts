@@ -29,7 +29,12 @@ async function keyPair(kid: string) {
   return { ...pair, jwk, kid };
 }
 
-function sign(privateKey: CryptoKey, kid: string, claims: Record<string, unknown> = {}, alg = 'RS256') {
+function sign(
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'],
+  kid: string,
+  claims: Record<string, unknown> = {},
+  alg = 'RS256',
+) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({
     org: 'E09000014',
