@@ -59,6 +59,8 @@ export const baseConfigSchema = z
       .min(1024)
       .default(256 * 1024),
     RUN_BACKGROUND: booleanFlag.default(true),
+    /** Requests per minute per organisation (0 turns the limit off, e.g. for load tests). */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6_000),
     /** Shifts the service clock (end-to-end tests and demos of month-end rules); refused in production. */
     CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
   })

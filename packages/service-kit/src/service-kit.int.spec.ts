@@ -268,3 +268,39 @@ describe('operations endpoints', () => {
     expect(metrics.body).toContain('http_request_duration_seconds');
   });
 });
+
+describe('rate limits', () => {
+  it('limits each organisation separately and answers 429 problem+json with Retry-After', async () => {
+    const limited = await ServiceHost.create({
+      name: 'referral',
+      title: 't',
+      description: 't',
+      env: {
+        PORT: '0',
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: 'localhost:1',
+        LOG_LEVEL: 'silent',
+        RUN_BACKGROUND: 'false',
+        RATE_LIMIT_PER_MINUTE: '3',
+      },
+      migrations: [],
+    });
+    limited.app.get('/v1/ping', { config: { auth: { roles: ['placing-authority'] } } }, async () => ({
+      ok: true,
+    }));
+    await limited.start();
+    const haringey = { authorization: `Bearer ${await token(['placing-authority'])}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await limited.app.inject({ url: '/v1/ping', headers: haringey })).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await limited.app.inject({ url: '/v1/ping', headers: haringey });
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json().type).toBe('/problems/rate-limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const stockport = { authorization: `Bearer ${await token(['placing-authority'], 'E08000007')}` };
+    expect((await limited.app.inject({ url: '/v1/ping', headers: stockport })).statusCode).toBe(200);
+    expect((await limited.app.inject({ url: '/health/live' })).statusCode).toBe(200);
+    await limited.stop();
+  });
+});

@@ -5,6 +5,7 @@
 // inboxes, and graceful shutdown.
 import { fileURLToPath } from 'node:url';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
@@ -446,7 +447,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
         schema.security = [{ bearerAuth: [] }];
         schema.response = schema.response ?? {};
         const responses = schema.response;
-        for (const status of [400, 401, 403, 404, 409, 412, 415, 422, 428, 503])
+        for (const status of [400, 401, 403, 404, 409, 412, 415, 422, 428, 429, 503])
           responses[status] ??= problemSchema;
       }
     });
@@ -489,6 +490,22 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     );
 
     void app.register(fastifyHelmet, { global: true, contentSecurityPolicy: false });
+    if (config.RATE_LIMIT_PER_MINUTE > 0) {
+      // Per organisation, after authentication: one LA's integration cannot starve another's.
+      void app.register(fastifyRateLimit, {
+        global: true,
+        hook: 'preHandler',
+        max: config.RATE_LIMIT_PER_MINUTE,
+        timeWindow: 60_000,
+        keyGenerator: (request) => request.principal?.org ?? request.ip,
+        allowList: (request) => request.principal === undefined,
+        errorResponseBuilder: (_request, context) =>
+          new ProblemError(429, 'rate-limited', 'Too many requests', {
+            detail: `at most ${context.max} requests a minute per organisation; retry after ${context.after}`,
+            headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+          }),
+      });
+    }
     void app.register(fastifySwagger, {
       openapi: {
         openapi: '3.1.0',
