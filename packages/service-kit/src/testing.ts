@@ -38,6 +38,8 @@ export function testEnv(options: TestEnvOptions): Record<string, string> {
     KAFKA_BROKERS: options.kafkaBrokers.join(','),
     KAFKA_TOPIC_NAMESPACE: namespace,
     KAFKA_GROUP_PREFIX: `${namespace}.`,
+    // Tests drive thousands of requests from one organisation; the limit has its own test.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...options.overrides,
   };
 }
