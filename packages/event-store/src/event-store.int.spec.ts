@@ -287,3 +287,15 @@ describe('personal data', () => {
     expect(JSON.parse(later[0]!.data)).toEqual({ child: ERASED });
   });
 });
+
+describe('LISTEN/NOTIFY wake-up', () => {
+  it('wakes a reader in another process-like store when the writer notifies', async () => {
+    const writer = new PostgresEventStore({ pool: db.pool, notifyChannel: 'placements_events' });
+    const reader = new PostgresEventStore({ pool: db.pool, notifyChannel: 'placements_events' });
+    const stop = await reader.listen(db.url);
+    const woken = new Promise<string>((resolve) => reader.onAppended(resolve));
+    await writer.append(`notify-${randomUUID()}`, [{ type: 'Ping', data: {} }]);
+    await expect(woken).resolves.toBe('notify');
+    await stop();
+  });
+});

@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type pg from 'pg';
+import pg from 'pg';
 import {
   type ChainVerification,
   canonicalEvent,
@@ -20,6 +20,7 @@ import {
   StreamVersionConflictError,
 } from './errors.ts';
 import type { PersonalDataCipher, PersonalFields } from './personal-data.ts';
+import { quoteIdent } from './privileges.ts';
 import type { Queryable } from './transaction.ts';
 
 export interface EventMetadata {
@@ -237,6 +238,24 @@ export class PostgresEventStore {
         hash: row.hash,
         globalPosition: Number(row.global_position),
       })),
+    };
+  }
+
+  /**
+   * Wakes this process's readers when another process appends (the appending store must be
+   * configured with the same `notifyChannel`). Polling remains the correctness path: a lost
+   * connection only delays readers until their next poll.
+   */
+  async listen(connectionString: string): Promise<() => Promise<void>> {
+    if (!this.#notifyChannel) throw new Error('listen() needs the store to be created with a notifyChannel');
+    const channel = this.#notifyChannel;
+    const client = new pg.Client({ connectionString });
+    client.on('notification', (message) => this.#appended.emit('appended', message.payload ?? '*'));
+    client.on('error', () => undefined);
+    await client.connect();
+    await client.query(`LISTEN ${quoteIdent(channel)}`);
+    return async () => {
+      await client.end().catch(() => undefined);
     };
   }
 

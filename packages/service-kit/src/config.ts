@@ -59,6 +59,14 @@ export const baseConfigSchema = z
       .min(1024)
       .default(256 * 1024),
     RUN_BACKGROUND: booleanFlag.default(true),
+    /**
+     * NOTIFY channel for appends, so readers in other instances of the service wake at once
+     * (unset: readers in other processes rely on polling; in-process readers always wake).
+     */
+    EVENTS_NOTIFY_CHANNEL: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .optional(),
     /** Requests per minute per organisation (0 turns the limit off, e.g. for load tests). */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6_000),
     /** Shifts the service clock (end-to-end tests and demos of month-end rules); refused in production. */

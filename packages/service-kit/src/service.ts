@@ -163,6 +163,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
   #messaging: Promise<void> | undefined;
   #stopping = false;
   #started = false;
+  #stopListening: (() => Promise<void>) | undefined;
 
   /** Builds a host whose plugins (OpenAPI among them) are loaded, ready for routes to be added. */
   static async create<S extends z.ZodType<object>>(options: ServiceOptions<S>): Promise<ServiceHost<S>> {
@@ -189,7 +190,11 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
       keyEncryptionKey: this.config.dataKeyEncryptionKey,
     });
     this.cipher = new PersonalDataCipher(this.keyStore);
-    this.store = new PostgresEventStore({ pool: this.pool, cipher: this.cipher });
+    this.store = new PostgresEventStore({
+      pool: this.pool,
+      cipher: this.cipher,
+      ...(this.config.EVENTS_NOTIFY_CHANNEL ? { notifyChannel: this.config.EVENTS_NOTIFY_CHANNEL } : {}),
+    });
     this.kafka = createKafka({
       brokers: this.config.KAFKA_BROKERS,
       clientId: `placements-${options.name}`,
@@ -280,6 +285,8 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     this.#started = true;
     await this.app.ready();
     if (!this.config.RUN_BACKGROUND) return;
+    if (this.config.EVENTS_NOTIFY_CHANNEL)
+      this.#stopListening = await this.store.listen(this.config.DATABASE_URL);
     for (const projection of this.#projections) projection.start();
     for (const schedule of this.#schedules) this.#startSchedule(schedule);
     this.#startSchedule({
@@ -304,6 +311,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     await Promise.allSettled(this.#projections.map((projection) => projection.stop()));
     await this.#relay?.stop();
     await this.#messaging?.catch(() => undefined);
+    await this.#stopListening?.();
     await this.pool.end();
     if (this.keyStorePool !== this.pool) await this.keyStorePool.end();
   }
