@@ -710,13 +710,19 @@ function userOf(url: string | undefined): string | undefined {
  * Process entry of a service (its server.ts): migrate, build, start, listen, and stop cleanly on
  * SIGTERM or SIGINT.
  */
+/** What runService needs of a host, whatever the service's own configuration. */
+export interface RunnableService {
+  readonly logger: Logger;
+  start(): Promise<void>;
+  listen(): Promise<string>;
+  stop(): Promise<void>;
+}
+
 export async function runService(
-  build: (
-    env: Record<string, string | undefined>,
-  ) => Promise<ServiceHost<z.ZodType<object>>> | ServiceHost<z.ZodType<object>>,
+  build: (env: Record<string, string | undefined>) => Promise<RunnableService> | RunnableService,
   options: { name: string; migrations: readonly string[] },
 ): Promise<void> {
-  let host: ServiceHost<z.ZodType<object>>;
+  let host: RunnableService;
   try {
     await migrateService(options.name, process.env, options.migrations);
     host = await build(process.env);
