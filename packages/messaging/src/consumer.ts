@@ -36,6 +36,8 @@ export interface IdempotentConsumerOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   fromBeginning?: boolean;
+  /** Partitions handled at once (each in order); every one holds a database connection while busy. */
+  partitionsConsumedConcurrently?: number;
   logger: Logger;
   registry?: Registry;
   /** Called after a message's transaction committed (e.g. to wake in-process readers). */
@@ -95,6 +97,7 @@ export class IdempotentConsumer {
     this.#running = true;
     await consumer.run({
       autoCommit: true,
+      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 3,
       eachMessage: (payload) => this.#onMessage(payload),
     });
   }
