@@ -173,9 +173,17 @@ const opsToken = await issueDevToken({
 });
 if (!values['no-seed']) {
   try {
+    const regulatorToken = await issueDevToken({
+      org: 'ofsted',
+      roles: ['regulator'],
+      secret: process.env.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+    });
     const summary = await seedReferenceData({
       matchingUrl: 'http://127.0.0.1:3002',
-      token: opsToken,
+      opsToken,
+      regulatorToken,
       log: (line) => console.log(`${prefix('seed', 34)} ${line}`),
     });
     console.log(`${prefix('seed', 34)} ${summary}`);
