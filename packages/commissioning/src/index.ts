@@ -1,0 +1,2 @@
+// Public surface of @placements/commissioning.
+export {};
