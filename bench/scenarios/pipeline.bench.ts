@@ -1,0 +1,307 @@
+// Whole-system scenarios: the four services as processes (the end-to-end harness) on the real
+// database and broker, loaded from this separate process over loopback.
+//   1. Referral submitted → shortlist readable through Kafka, at 20 referrals/s.
+//   2. Out-of-area placement proposed → signed webhook received by the host authority, at 50/s.
+//   3. Memory per service (RSS) under REST load, and its growth over a soak.
+//   node bench/scenarios/pipeline.bench.ts [--soak-minutes 10] [--referrals 600] [--placements 1000]
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { generateReferrals } from '@placements/synthetic-data';
+import { ensureTestRole } from '@placements/testing';
+import autocannon from 'autocannon';
+import { RunningSystem, SERVICE_NAMES, token } from '../../e2e/harness.ts';
+import { seedReferenceData } from '../../scripts/seed.ts';
+import { kafkaBrokers, percentiles, postgresAdminUrl, report, round } from '../lib.ts';
+
+const { values } = parseArgs({
+  options: {
+    'soak-minutes': { type: 'string', default: '10' },
+    referrals: { type: 'string', default: '600' },
+    placements: { type: 'string', default: '1000' },
+    homes: { type: 'string', default: '3000' },
+  },
+});
+const SOAK_MINUTES = Number(values['soak-minutes']);
+const REFERRALS = Number(values.referrals);
+const PLACEMENTS = Number(values.placements);
+
+const adminUrl = postgresAdminUrl();
+await ensureTestRole(adminUrl);
+const system = await RunningSystem.start({
+  postgresAdminUrl: adminUrl,
+  kafkaBrokers: kafkaBrokers(),
+  env: { '*': { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', DATABASE_POOL_SIZE: '10' } },
+});
+
+async function sleepUntil(due: number): Promise<void> {
+  const wait = due - performance.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+function rss(pid: number): number {
+  return (
+    Number(
+      execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+        .toString()
+        .trim(),
+    ) / 1024
+  );
+}
+
+try {
+  const ops = await token('ops', 'ops');
+  const regulator = await token('ofsted', 'regulator');
+  await seedReferenceData({
+    matchingUrl: system.url('matching'),
+    opsToken: ops,
+    regulatorToken: regulator,
+    count: Number(values.homes),
+  });
+
+  // 1. Referral → shortlist readable, at 20/s.
+  const generated = generateReferrals({
+    count: REFERRALS + PLACEMENTS,
+    seed: 77,
+    asOf: new Date().toISOString().slice(0, 10),
+  });
+  const laTokens = new Map<string, string>();
+  const laToken = async (la: string) => {
+    if (!laTokens.has(la)) laTokens.set(la, await token(la, 'placing-authority'));
+    return laTokens.get(la)!;
+  };
+  const readable: number[] = [];
+  const serverSide: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    generated.slice(0, REFERRALS).map(async (referral, i) => {
+      await sleepUntil(started + (i * 1000) / 20);
+      const bearer = await laToken(referral.placingLa);
+      const t0 = performance.now();
+      const submitted = await system.call<{ id: string; submittedAt: string }>(
+        'referral',
+        'POST',
+        '/v1/referrals',
+        {
+          token: bearer,
+          body: { ...referral.body, childRef: `B${i}` },
+        },
+      );
+      if (submitted.status !== 201) throw new Error(`referral ${i}: ${submitted.status} ${submitted.text}`);
+      for (;;) {
+        const shortlist = await system.call<{ generatedAt: string }>(
+          'matching',
+          'GET',
+          `/v1/referrals/${submitted.body.id}/shortlist`,
+          { token: bearer },
+        );
+        if (shortlist.status === 200) {
+          readable.push(performance.now() - t0);
+          serverSide.push(Date.parse(shortlist.body.generatedAt) - Date.parse(submitted.body.submittedAt));
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }),
+  );
+  const readableStats = percentiles(readable);
+  report({
+    scenario: 'Referral submitted → shortlist readable (through Kafka)',
+    figure: round(readableStats.p99, 1),
+    unit: 'ms (p99)',
+    target: 'p50 < 150 ms, p99 < 500 ms at 20 referrals/s',
+    met: readableStats.p50 < 150 && readableStats.p99 < 500,
+    details: {
+      p50Ms: round(readableStats.p50, 1),
+      p90Ms: round(readableStats.p90, 1),
+      serverSideP50Ms: round(percentiles(serverSide).p50, 1),
+      serverSideP99Ms: round(percentiles(serverSide).p99, 1),
+      referrals: readable.length,
+    },
+    conditions: `${REFERRALS} referrals at 20/s against ${values.homes} homes; from POST to the first 200 on GET shortlist (polled every 25 ms); server side = generatedAt − submittedAt`,
+  });
+
+  // 2. Out-of-area placement proposed → signed webhook received, at 50/s.
+  const arrivals = new Map<string, number>();
+  const receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      const event = JSON.parse(body) as { type: string; data: { placementId: string } };
+      if (event.type === 'out-of-area.placement-notice' && !arrivals.has(event.data.placementId)) {
+        arrivals.set(event.data.placementId, performance.now());
+      }
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notices`;
+  const subscribed = new Set<string>();
+  const ready: { la: string; offerId: string }[] = [];
+  for (const [i, referral] of generated.slice(REFERRALS).entries()) {
+    if (ready.length >= PLACEMENTS) break;
+    const bearer = await laToken(referral.placingLa);
+    const submitted = await system.call<{ id: string }>('referral', 'POST', '/v1/referrals', {
+      token: bearer,
+      body: { ...referral.body, childRef: `P${i}` },
+    });
+    if (submitted.status !== 201) continue;
+    const shortlist = await system.eventually<{
+      candidates: { urn: string; outOfArea: boolean; freePlaces: number; weeklyFee: number }[];
+    }>(
+      'matching',
+      `/v1/referrals/${submitted.body.id}/shortlist`,
+      bearer,
+      (response) => response.status === 200,
+    );
+    const candidate = shortlist.body.candidates.find((c) => c.outOfArea && c.freePlaces > 0);
+    if (!candidate) continue;
+    const home = await system.call<{ providerId: string; la: string }>(
+      'matching',
+      'GET',
+      `/v1/homes/${candidate.urn}`,
+      { token: bearer },
+    );
+    if (!subscribed.has(home.body.la)) {
+      const host = await token(home.body.la, 'host-authority');
+      await system.call('notification', 'POST', '/v1/subscriptions', {
+        token: host,
+        body: { url: receiverUrl, eventTypes: ['out-of-area.placement-notice'] },
+      });
+      subscribed.add(home.body.la);
+    }
+    const offer = await system.call<{ id: string }>(
+      'matching',
+      'POST',
+      `/v1/referrals/${submitted.body.id}/offers`,
+      { token: bearer, body: { homeUrn: candidate.urn, note: 'bench' } },
+    );
+    if (offer.status !== 201) continue;
+    const provider = await token(home.body.providerId, 'provider');
+    const accepted = await system.call('matching', 'POST', `/v1/offers/${offer.body.id}/accept`, {
+      token: provider,
+      body: { weeklyFee: candidate.weeklyFee, earliestStart: new Date().toISOString().slice(0, 10) },
+    });
+    if (accepted.status === 200) ready.push({ la: referral.placingLa, offerId: offer.body.id });
+  }
+  const proposedAt = new Map<string, number>();
+  const proposeStart = performance.now();
+  await Promise.all(
+    ready.map(async (item, i) => {
+      await sleepUntil(proposeStart + (i * 1000) / 50);
+      const t0 = performance.now();
+      const placement = await system.call<{ id: string }>('matching', 'POST', '/v1/placements', {
+        token: await laToken(item.la),
+        body: {
+          offerId: item.offerId,
+          plannedStart: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+          emergency: false,
+          justification: 'bench: nothing nearer meets the need',
+          previousPlacementId: null,
+          placeChangeReason: null,
+        },
+      });
+      if (placement.status === 201) proposedAt.set(placement.body.id, t0);
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  while (arrivals.size < proposedAt.size && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  receiver.close();
+  const webhookLatency = [...proposedAt]
+    .filter(([id]) => arrivals.has(id))
+    .map(([id, t0]) => arrivals.get(id)! - t0);
+  const webhookStats = percentiles(webhookLatency);
+  report({
+    scenario: 'Out-of-area placement proposed → signed webhook received',
+    figure: round(webhookStats.p99, 1),
+    unit: 'ms (p99)',
+    target: 'p99 < 1 s at 50/s',
+    met: webhookStats.p99 < 1000 && webhookLatency.length === proposedAt.size,
+    details: {
+      p50Ms: round(webhookStats.p50, 1),
+      p90Ms: round(webhookStats.p90, 1),
+      proposed: proposedAt.size,
+      received: webhookLatency.length,
+    },
+    conditions: `${proposedAt.size} out-of-area proposals at 50/s; from POST /v1/placements to the webhook arriving at a local receiver`,
+  });
+
+  // 3. Memory under REST load over a soak.
+  const bearer = await laToken(generated[0]!.placingLa);
+  const anyReferral = await system.call<{ items: { id: string }[] }>(
+    'referral',
+    'GET',
+    '/v1/referrals?limit=1',
+    { token: bearer },
+  );
+  const referralId = anyReferral.body.items[0]?.id;
+  const pids = new Map(SERVICE_NAMES.map((service) => [service, system.process(service).pid!]));
+  const baseline = new Map([...pids].map(([service, pid]) => [service, rss(pid)]));
+  const peak = new Map(baseline);
+  const samples = new Map<string, number[]>(SERVICE_NAMES.map((service) => [service, []]));
+  const soakEnd = Date.now() + SOAK_MINUTES * 60_000;
+  let minute = 0;
+  while (Date.now() < soakEnd) {
+    await Promise.all([
+      autocannon({
+        url: system.url('referral', `/v1/referrals/${referralId}`),
+        connections: 16,
+        duration: 20,
+        headers: { authorization: `Bearer ${bearer}` },
+      }),
+      autocannon({
+        url: system.url('matching', `/v1/referrals/${referralId}/shortlist`),
+        connections: 8,
+        duration: 20,
+        headers: { authorization: `Bearer ${bearer}` },
+      }),
+      autocannon({
+        url: system.url('notification', '/v1/notifications?limit=20'),
+        connections: 4,
+        duration: 20,
+        headers: { authorization: `Bearer ${ops}` },
+      }),
+      autocannon({
+        url: system.url('monitoring', '/v1/compliance/reg44'),
+        connections: 4,
+        duration: 20,
+        headers: { authorization: `Bearer ${ops}` },
+      }),
+    ]);
+    for (const [service, pid] of pids) {
+      const value = rss(pid);
+      samples.get(service)!.push(value);
+      peak.set(service, Math.max(peak.get(service)!, value));
+    }
+    minute += 1 / 3;
+  }
+  for (const service of SERVICE_NAMES) {
+    const series = samples.get(service)!;
+    const firstMinute = series.slice(0, 3);
+    const lastMinute = series.slice(-3);
+    const early = firstMinute.reduce((a, b) => a + b, 0) / Math.max(1, firstMinute.length);
+    const late = lastMinute.reduce((a, b) => a + b, 0) / Math.max(1, lastMinute.length);
+    const growth = early > 0 ? (late - early) / early : 0;
+    report({
+      scenario: `Memory under REST load: ${service}`,
+      figure: round(peak.get(service)!, 0),
+      unit: 'MB RSS (peak)',
+      target: 'RSS <= 200 MB; <= 10% growth over the soak',
+      met: peak.get(service)! <= 200 && growth <= 0.1,
+      details: {
+        baselineMB: round(baseline.get(service)!, 0),
+        firstMinuteMB: round(early, 0),
+        lastMinuteMB: round(late, 0),
+        growthPercent: round(growth * 100, 1),
+      },
+      conditions: `${round(minute, 1)} min soak of GET load on all four services (autocannon, 32 connections in total), RSS sampled every 20 s`,
+    });
+  }
+} finally {
+  await system.stop();
+}
+process.exit(0);
