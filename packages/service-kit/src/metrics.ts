@@ -1,7 +1,9 @@
 // Prometheus metrics for HTTP (rate, errors, duration) plus the process defaults; the event store,
 // relay and consumers register theirs in the same registry.
+
+import type { PostgresEventStore } from '@placements/event-store';
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
@@ -34,4 +36,38 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     reply.type(registry.contentType);
     return registry.metrics();
   });
+}
+
+/**
+ * The event store's read horizon, computed on scrape: committed events waiting behind a
+ * transaction still open (readers cannot pass it, by design) and that transaction's age. A slow
+ * writer shows here as a stall, never as a skipped event.
+ */
+export function registerEventStoreMetrics(registry: Registry, store: PostgresEventStore): void {
+  const pending = new Gauge({
+    name: 'event_store_events_behind_horizon',
+    help: 'Committed events readers cannot see yet because an older transaction is still open',
+    registers: [registry],
+  });
+  const oldest = new Gauge({
+    name: 'event_store_oldest_open_transaction_seconds',
+    help: 'Age of the oldest open transaction with a transaction id in the service database',
+    registers: [registry],
+  });
+  const head = new Gauge({
+    name: 'event_store_head_position',
+    help: 'Global position of the newest event below the read horizon',
+    registers: [registry],
+    async collect() {
+      try {
+        const horizon = await store.horizon();
+        this.set(horizon.head.globalPosition);
+        pending.set(horizon.pendingBehindHorizon);
+        oldest.set(horizon.oldestOpenSeconds);
+      } catch {
+        // The database is unavailable: readiness reports it; the gauges keep their last values.
+      }
+    },
+  });
+  void head;
 }

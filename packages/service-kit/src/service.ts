@@ -61,7 +61,7 @@ import { type AuthRule, bearerToken, createTokenVerifier, hasAnyRole, type Princ
 import { type BaseConfig, loadConfig } from './config.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './idempotency.ts';
 import { createLogger } from './logging.ts';
-import { createRegistry, registerHttpMetrics } from './metrics.ts';
+import { createRegistry, registerEventStoreMetrics, registerHttpMetrics } from './metrics.ts';
 import { ProblemError, problemSchema, problems, sendProblem, toProblem } from './problems.ts';
 import { continueTrace, type TraceContext } from './tracing.ts';
 
@@ -539,6 +539,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
     registerIdempotency(app, this.pool);
     registerHttpMetrics(app, this.registry);
+    registerEventStoreMetrics(this.registry, this.store);
 
     app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
       app.swagger(),
