@@ -49,6 +49,7 @@ export class RunningSystem {
   readonly #databases: string[] = [];
   readonly #options: SystemOptions;
   readonly #logFiles = new Map<ServiceName, WriteStream>();
+  readonly #envs = new Map<ServiceName, NodeJS.ProcessEnv>();
 
   private constructor(options: SystemOptions) {
     this.#options = options;
@@ -116,24 +117,47 @@ export class RunningSystem {
         ...this.#options.env?.[service],
       };
       delete env.DATABASE_SERVICE_ROLE;
-      const lines: string[] = [];
-      this.logs.set(service, lines);
-      const file = createWriteStream(`${logDir}/${service}.log`);
-      this.#logFiles.set(service, file);
-      const child = spawn(process.execPath, [`services/${service}/src/server.ts`], {
-        cwd: ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      for (const stream of [child.stdout, child.stderr]) {
-        stream.on('data', (chunk: Buffer) => {
-          file.write(chunk);
-          lines.push(...chunk.toString().split('\n').filter(Boolean));
-        });
-      }
-      this.#children.set(service, child);
+      this.#envs.set(service, env);
+      this.logs.set(service, []);
+      this.#logFiles.set(service, createWriteStream(`${logDir}/${service}.log`, { flags: 'a' }));
+      this.#spawn(service);
     }
     await Promise.all(SERVICE_NAMES.map((service) => this.#waitReady(service)));
+  }
+
+  #spawn(service: ServiceName): ChildProcess {
+    const lines = this.logs.get(service)!;
+    const file = this.#logFiles.get(service)!;
+    const child = spawn(process.execPath, [`services/${service}/src/server.ts`], {
+      cwd: ROOT,
+      env: this.#envs.get(service),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (chunk: Buffer) => {
+        file.write(chunk);
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+      });
+    }
+    this.#children.set(service, child);
+    return child;
+  }
+
+  /** Stops a service process with the given signal and waits for it to exit. */
+  async kill(service: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.#children.get(service)!;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  /** Starts a stopped service again on the same port and database, and waits until it is ready. */
+  async restart(service: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.kill(service, signal);
+    this.#spawn(service);
+    await this.#waitReady(service);
   }
 
   async #waitReady(service: ServiceName): Promise<void> {

@@ -10,7 +10,9 @@
 # tables and grants come from each service's migrations), plus the shared key-store database.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PG_DIR="$LOCAL_DIR/postgres"
+# PG_FORCE_PRIVATE=true always uses (and creates) the private cluster, e.g. for fault-injection
+# runs that restart PostgreSQL; PG_INSTANCE names a separate private cluster directory.
+PG_DIR="$LOCAL_DIR/postgres${PG_INSTANCE:+-$PG_INSTANCE}"
 PRIVATE_PORT="${PG_PRIVATE_PORT:-5433}"
 SHARED_PORT="${PG_SHARED_PORT:-5432}"
 SERVICES=(referral matching notification monitoring)
@@ -37,6 +39,12 @@ as_owner() {
 
 admin_url() {
   if [[ -n "${DATABASE_URL:-}" ]]; then echo "$DATABASE_URL"; return 0; fi
+  if [[ "${PG_FORCE_PRIVATE:-false}" == "true" ]]; then
+    if [[ -f "$PG_DIR/data/PG_VERSION" ]] && port_open 127.0.0.1 "$PRIVATE_PORT"; then
+      echo "postgres://postgres@127.0.0.1:$PRIVATE_PORT/postgres"; return 0
+    fi
+    return 1
+  fi
   if [[ -f "$PG_DIR/data/PG_VERSION" ]] && port_open 127.0.0.1 "$PRIVATE_PORT"; then
     echo "postgres://postgres@127.0.0.1:$PRIVATE_PORT/postgres"; return 0
   fi
@@ -124,12 +132,20 @@ env_lines() {
   done
 }
 
+restart() {
+  [[ -f "$PG_DIR/data/PG_VERSION" ]] || infra_fail "only a private cluster can be restarted here"
+  as_owner "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m fast -w \
+    -o "-p $PRIVATE_PORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" restart >/dev/null
+  infra_log "private PostgreSQL restarted"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  restart) restart ;;
   status) if url="$(admin_url)"; then echo "running: ${url%%\?*}"; else echo "stopped"; exit 3; fi ;;
   admin-url) admin_url || infra_fail "PostgreSQL is not running" ;;
   provision) provision ;;
   env) env_lines ;;
-  *) echo "usage: $0 start|stop|status|admin-url|provision|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|status|admin-url|provision|env" >&2; exit 2 ;;
 esac
