@@ -288,6 +288,38 @@ describe('personal data', () => {
   });
 });
 
+describe('subscription catch-up', () => {
+  it('waits for a batch another holder is applying instead of returning before it', async () => {
+    const name = `catch-up-${randomUUID()}`;
+    const applied: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handle = async (events: RecordedEvent[]) => {
+      if (applied.length === 0) await held;
+      applied.push(...events.map((event) => event.eventId));
+    };
+    const streamType = `catchup${randomBytes(3).toString('hex')}`;
+    const appended = await store.append(`${streamType}-1`, [{ type: 'Counted', data: {} }]);
+    const background = new EventSubscription({ name, store, handle, streamTypes: [streamType] });
+    const foreground = new EventSubscription({ name, store, handle, streamTypes: [streamType] });
+    // The background holder takes the subscription's lock and stalls inside its batch.
+    const slowBatch = background.processBatch();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let caughtUp = false;
+    const catchingUp = foreground.catchUp().then(() => {
+      caughtUp = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(caughtUp).toBe(false);
+    release();
+    await slowBatch;
+    await catchingUp;
+    expect(applied).toEqual([appended.events[0]!.eventId]);
+  });
+});
+
 describe('LISTEN/NOTIFY wake-up', () => {
   it('wakes a reader in another process-like store when the writer notifies', async () => {
     const writer = new PostgresEventStore({ pool: db.pool, notifyChannel: 'placements_events' });

@@ -268,10 +268,12 @@ export class PostgresEventStore {
     streamId: string,
     options: { fromVersion?: number; client?: Queryable; decrypt?: boolean } = {},
   ): Promise<RecordedEvent<T>[]> {
-    const { rows } = await (options.client ?? this.pool).query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
-      [streamId, options.fromVersion ?? 0],
-    );
+    const { rows } = await (options.client ?? this.pool).query<EventRow>({
+      // Named: prepared once per connection, as every aggregate read runs this same statement.
+      name: 'es-read-stream',
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
+      values: [streamId, options.fromVersion ?? 0],
+    });
     return this.#toEvents<T>(rows, options.decrypt ?? true);
   }
 

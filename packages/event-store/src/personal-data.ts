@@ -3,7 +3,7 @@
 // a key-encryption key from configuration, and a KMS could stand behind the same interface.
 // Erasure deletes the wrapped key: every copy of the ciphertext, in every service's log and on
 // every topic, becomes unreadable, while hash chains (computed over ciphertext) still verify.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -78,10 +78,18 @@ export class PostgresKeyStore implements KeyStore {
   async keyForEncryption(subjectId: string): Promise<Buffer | undefined> {
     const cached = this.#cached(subjectId);
     if (cached) return cached.key;
-    await this.#pool.query(
-      'INSERT INTO subject_keys (subject_id, wrapped_key) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING',
-      [subjectId, this.#wrap(subjectId, randomBytes(32))],
-    );
+    const key = randomBytes(32);
+    const inserted = await this.#pool.query({
+      name: 'keystore-create',
+      text: `INSERT INTO subject_keys (subject_id, wrapped_key) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING
+             RETURNING subject_id`,
+      values: [subjectId, this.#wrap(subjectId, key)],
+    });
+    // A new subject's key is the one just written: no second round trip to read it back.
+    if (inserted.rowCount === 1) {
+      this.#remember(subjectId, key);
+      return key;
+    }
     return this.#load(subjectId);
   }
 
@@ -118,21 +126,24 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async #load(subjectId: string): Promise<Buffer | undefined> {
-    const { rows } = await this.#pool.query<{ wrapped_key: Buffer | null }>(
-      'SELECT wrapped_key FROM subject_keys WHERE subject_id = $1',
-      [subjectId],
-    );
+    const { rows } = await this.#pool.query<{ wrapped_key: Buffer | null }>({
+      name: 'keystore-read',
+      text: 'SELECT wrapped_key FROM subject_keys WHERE subject_id = $1',
+      values: [subjectId],
+    });
     const wrapped = rows[0]?.wrapped_key;
     const key = wrapped ? this.#unwrap(subjectId, wrapped) : undefined;
     // Unknown subjects are not cached: the key may be created by another process a moment later.
-    if (rows[0]) {
-      if (this.#cache.size >= this.#size) {
-        const oldest = this.#cache.keys().next().value;
-        if (oldest !== undefined) this.#cache.delete(oldest);
-      }
-      this.#cache.set(subjectId, { key, expiresAt: this.#now() + this.#ttl });
-    }
+    if (rows[0]) this.#remember(subjectId, key);
     return key;
+  }
+
+  #remember(subjectId: string, key: Buffer | undefined): void {
+    if (this.#cache.size >= this.#size) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    this.#cache.set(subjectId, { key, expiresAt: this.#now() + this.#ttl });
   }
 
   #wrap(subjectId: string, key: Buffer): Buffer {
@@ -196,9 +207,24 @@ export class PersonalDataCipher {
   }
 }
 
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+/**
+ * The key as a KeyObject, made once per key buffer (key stores hand out the same buffer while it
+ * is cached): importing a raw key on every cipher call costs several times the AES work itself.
+ */
+function keyObjectOf(key: Buffer): KeyObject {
+  let object = keyObjects.get(key);
+  if (!object) {
+    object = createSecretKey(key);
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
 function encryptField(key: Buffer, subjectId: string, field: string, value: unknown): SealedField {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(ALGORITHM, key, iv);
+  const cipher = createCipheriv(ALGORITHM, keyObjectOf(key), iv);
   cipher.setAAD(Buffer.from(`${subjectId}|${field}`, 'utf8'));
   const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return {
@@ -211,7 +237,7 @@ function encryptField(key: Buffer, subjectId: string, field: string, value: unkn
 }
 
 function decryptField(key: Buffer, field: string, sealed: SealedField): unknown {
-  const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(sealed.iv, 'base64'));
+  const decipher = createDecipheriv(ALGORITHM, keyObjectOf(key), Buffer.from(sealed.iv, 'base64'));
   decipher.setAAD(Buffer.from(`${sealed.sub}|${field}`, 'utf8'));
   decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
   const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]);

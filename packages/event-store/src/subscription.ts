@@ -65,12 +65,22 @@ export class EventSubscription {
     await this.#loop;
   }
 
-  /** Processes batches until the log is exhausted below the horizon; returns how many events. */
-  async catchUp(): Promise<number> {
+  /**
+   * Processes batches until the log is exhausted below the horizon; returns how many events.
+   * While another holder (this process's own loop, or another instance) is applying a batch, it
+   * waits for that batch instead of reporting a read model as caught up when it is not.
+   */
+  async catchUp(options: { lockWaitMs?: number } = {}): Promise<number> {
+    const deadline = Date.now() + (options.lockWaitMs ?? 30_000);
     let total = 0;
     for (;;) {
       const processed = await this.processBatch();
-      if (processed <= 0) return total;
+      if (processed === 0) return total;
+      if (processed < 0) {
+        if (Date.now() > deadline) return total;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
       total += processed;
     }
   }

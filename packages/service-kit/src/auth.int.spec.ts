@@ -124,3 +124,29 @@ describe('JWKS verification', () => {
     });
   });
 });
+
+describe('verified tokens', () => {
+  it('are remembered briefly (a withdrawn key is not refetched for each request), never past expiry', async () => {
+    const pair = await keyPair('k5');
+    keys = [pair.jwk];
+    const strict = { ...options, jwksUrl, jwksCacheMaxAgeMs: 0, clockSkewSeconds: 0 };
+    const remembering = createTokenVerifier(strict);
+    const forgetful = createTokenVerifier({ ...strict, verifiedTokenCacheMs: 0 });
+    const token = await sign(pair.privateKey, 'k5');
+    expect((await remembering(token)).org).toBe('E09000014');
+    expect((await forgetful(token)).org).toBe('E09000014');
+    keys = [];
+    expect(await remembering(token)).toEqual({
+      sub: 'worker@haringey',
+      org: 'E09000014',
+      roles: ['placing-authority'],
+    });
+    await expect(forgetful(token)).rejects.toMatchObject({ status: 401 });
+
+    keys = [pair.jwk];
+    const shortLived = await sign(pair.privateKey, 'k5', { exp: Math.floor(Date.now() / 1000) + 1 });
+    expect((await remembering(shortLived)).org).toBe('E09000014');
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(remembering(shortLived)).rejects.toMatchObject({ status: 401 });
+  });
+});

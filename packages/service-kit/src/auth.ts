@@ -30,7 +30,16 @@ export interface AuthOptions {
   jwksCooldownMs?: number;
   /** How long fetched keys are trusted before a refetch. */
   jwksCacheMaxAgeMs?: number;
+  /**
+   * How long a verified token is remembered, so a client's repeated token costs a lookup rather
+   * than a signature check (0: verify every time). Expiry stays exact; a token signed with a key
+   * withdrawn from the JWKS keeps working for at most this long.
+   */
+  verifiedTokenCacheMs?: number;
 }
+
+const VERIFIED_TOKEN_CACHE_MS = 60_000;
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256',
@@ -55,25 +64,45 @@ export function createTokenVerifier(options: AuthOptions): TokenVerifier {
         cooldownDuration: options.jwksCooldownMs ?? 30_000,
       })
     : undefined;
-  const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
+  // Imported once: handing jose the raw bytes would import the key again for every token.
+  const secret = options.jwtSecret
+    ? crypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(options.jwtSecret),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['verify'],
+      )
+    : undefined;
   const verifyOptions = {
     issuer: options.issuer,
     audience: options.audience,
     clockTolerance: options.clockSkewSeconds,
     requiredClaims: ['exp', 'sub'],
   };
+  const rememberFor = options.verifiedTokenCacheMs ?? VERIFIED_TOKEN_CACHE_MS;
+  const verified = new Map<string, { principal: Principal; until: number }>();
   return async (token) => {
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known && known.until > now) return { ...known.principal, roles: [...known.principal.roles] };
+    if (known) verified.delete(token);
     let payload: JWTPayload;
     try {
       if (jwks) {
         ({ payload } = await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ASYMMETRIC_ALGORITHMS }));
       } else {
-        ({ payload } = await jwtVerify(token, secret!, { ...verifyOptions, algorithms: ['HS256'] }));
+        ({ payload } = await jwtVerify(token, await secret!, { ...verifyOptions, algorithms: ['HS256'] }));
       }
     } catch (error) {
       throw problems.unauthorized(describeJoseError(error));
     }
-    return principalFrom(payload);
+    const principal = principalFrom(payload);
+    if (rememberFor > 0 && typeof payload.exp === 'number') {
+      if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(token, { principal, until: Math.min(now + rememberFor, payload.exp * 1000) });
+    }
+    return { ...principal, roles: [...principal.roles] };
   };
 }
 

@@ -3,6 +3,13 @@
 import { fileURLToPath } from 'node:url';
 import { ServiceHost } from '@placements/service-kit';
 import type { Logger } from 'pino';
+import { registerGetReferral } from './get-referral/routes.ts';
+import { registerReferralListProjection } from './list-referrals/projection.ts';
+import { registerListReferrals } from './list-referrals/routes.ts';
+import { registerPlacementConsumer } from './record-placement/consumer.ts';
+import { registerSubmitReferral } from './submit-referral/routes.ts';
+import { registerUpdateNeeds } from './update-needs/routes.ts';
+import { registerWithdrawReferral } from './withdraw-referral/routes.ts';
 
 /** This service's own migration folder (the host adds the shared ones). */
 export const migrations = [fileURLToPath(new URL('../migrations', import.meta.url))];
@@ -25,6 +32,13 @@ export async function build(options: BuildOptions) {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  registerSubmitReferral(host);
+  registerGetReferral(host);
+  registerListReferrals(host);
+  registerUpdateNeeds(host);
+  registerWithdrawReferral(host);
+  registerReferralListProjection(host);
+  registerPlacementConsumer(host);
   return host;
 }
 
