@@ -116,6 +116,8 @@ end \$\$;
 revoke all on database "placements_$svc" from public;
 grant connect on database "placements_$svc" to "$role";
 grant connect on database "$KEYSTORE_DB" to "$role";
+-- Lets the event store's read horizon tell other databases' transactions from its own.
+grant pg_read_all_stats to "$role";
 SQL
   done
 }

@@ -17,3 +17,5 @@ GRANT CONNECT ON DATABASE placements_matching TO placements_matching_svc;
 GRANT CONNECT ON DATABASE placements_notification TO placements_notification_svc;
 GRANT CONNECT ON DATABASE placements_monitoring TO placements_monitoring_svc;
 GRANT CONNECT ON DATABASE placements_keys TO placements_referral_svc, placements_matching_svc, placements_notification_svc, placements_monitoring_svc;
+-- Lets each event store's read horizon tell other databases' transactions from its own.
+GRANT pg_read_all_stats TO placements_referral_svc, placements_matching_svc, placements_notification_svc, placements_monitoring_svc;

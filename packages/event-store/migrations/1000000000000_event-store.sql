@@ -92,6 +92,26 @@ BEGIN
 END;
 $$;
 
+-- The read horizon: readers see only events of transactions below it, all of them finished, so
+-- nothing can later commit "behind" a reader's checkpoint. It is the oldest transaction still in
+-- progress in the current snapshot, ignoring transactions that pg_stat_activity (read after the
+-- snapshot) shows in another database: those never write this table, and a long transaction in
+-- another service's database must not stall this one's readers. A transaction whose database
+-- cannot be seen (no pg_read_all_stats, already finished, prepared) counts as this database's,
+-- which only delays readers. With no transaction in progress it is the snapshot's xmax.
+CREATE FUNCTION es_read_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
+  WITH snapshot AS (SELECT pg_current_snapshot() AS s),
+  elsewhere AS (
+    SELECT backend_xid::text::bigint AS xid32
+      FROM pg_stat_activity
+     WHERE backend_xid IS NOT NULL AND datname IS NOT NULL AND datname <> current_database()
+  )
+  SELECT coalesce(
+    (SELECT min(x) FROM snapshot, pg_snapshot_xip(snapshot.s) AS x
+      WHERE (x::text::bigint % 4294967296) NOT IN (SELECT xid32 FROM elsewhere)),
+    (SELECT pg_snapshot_xmax(s) FROM snapshot))
+$$;
+
 -- Durable positions of in-database subscribers (projections, the outbox relay).
 CREATE TABLE subscription_checkpoints (
   subscription_name text PRIMARY KEY,

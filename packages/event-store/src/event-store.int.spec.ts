@@ -331,3 +331,27 @@ describe('LISTEN/NOTIFY wake-up', () => {
     await stop();
   });
 });
+
+describe('read horizon across databases', () => {
+  it('is not held back by a transaction open in another database on the same server', async () => {
+    const other = await createTestDatabase({
+      adminUrl: inject('infra').postgresAdminUrl,
+      migrations: [eventStoreMigrations],
+      prefix: 'horizon_other',
+      poolSize: 2,
+    });
+    try {
+      const elsewhere = await other.pool.connect();
+      await elsewhere.query('BEGIN');
+      await elsewhere.query(`INSERT INTO subscription_checkpoints (subscription_name) VALUES ('holding')`);
+      const head = (await store.horizon()).head;
+      await store.append(`elsewhere-${randomUUID()}`, [{ type: 'Visible', data: {} }]);
+      const visible = await store.readAll({ after: head, streamTypes: ['elsewhere'] });
+      expect(visible.map((event) => event.type)).toEqual(['Visible']);
+      await elsewhere.query('ROLLBACK');
+      elsewhere.release();
+    } finally {
+      await other.drop();
+    }
+  });
+});

@@ -292,8 +292,8 @@ export class PostgresEventStore {
 
   /**
    * Reads the global log after a position, in (transaction_id, global_position) order, and only
-   * below the oldest transaction still in progress: everything returned is final, and nothing
-   * that commits later can sort before it.
+   * below the read horizon (es_read_horizon: the oldest transaction still in progress in this
+   * database): everything returned is final, and nothing that commits later can sort before it.
    */
   async readAll<T = unknown>(options: ReadAllOptions = {}): Promise<RecordedEvent<T>[]> {
     const after = options.after ?? START_OF_LOG;
@@ -306,7 +306,7 @@ export class PostgresEventStore {
     const { rows } = await (options.client ?? this.pool).query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND transaction_id < (SELECT es_read_horizon())
           ${typeFilter}
         ORDER BY transaction_id, global_position
         LIMIT $3`,
@@ -325,7 +325,7 @@ export class PostgresEventStore {
       pending: string;
       oldest: number | null;
     }>(
-      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+      `WITH h AS (SELECT es_read_horizon() AS xmin)
        SELECT (SELECT transaction_id::text FROM events, h WHERE transaction_id < h.xmin
                 ORDER BY transaction_id DESC, global_position DESC LIMIT 1) AS transaction_id,
               (SELECT global_position FROM events, h WHERE transaction_id < h.xmin

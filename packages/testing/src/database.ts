@@ -31,6 +31,7 @@ export async function ensureTestRole(adminUrl: string): Promise<void> {
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${TEST_SERVICE_ROLE}') THEN
         CREATE ROLE ${TEST_SERVICE_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${TEST_ROLE_PASSWORD}';
       END IF;
+      GRANT pg_read_all_stats TO ${TEST_SERVICE_ROLE};
     END $$`);
   } catch (error) {
     // Two runs creating the role at once: the loser sees a duplicate; the role exists either way.
