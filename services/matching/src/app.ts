@@ -3,6 +3,16 @@
 import { fileURLToPath } from 'node:url';
 import { ServiceHost } from '@placements/service-kit';
 import type { Logger } from 'pino';
+import { matchingConfigSchema, matchingPolicyFrom } from './config.ts';
+import { registerHomesProjection } from './homes/projection.ts';
+import { registerHomeRoutes } from './homes/routes.ts';
+import { registerReservationLapse } from './offers/lapse.ts';
+import { registerOffersProjection } from './offers/projection.ts';
+import { registerOfferRoutes } from './offers/routes.ts';
+import { registerPlacementsProjection } from './placements/projection.ts';
+import { registerPlacementRoutes } from './placements/routes.ts';
+import { registerReferralConsumer } from './referrals/consumer.ts';
+import { registerShortlistRoutes } from './shortlists/routes.ts';
 
 /** This service's own migration folder (the host adds the shared ones). */
 export const migrations = [fileURLToPath(new URL('../migrations', import.meta.url))];
@@ -21,10 +31,22 @@ export async function build(options: BuildOptions) {
     description:
       "Registry of children's homes, explainable shortlists, targeted offers, and placements with CPPCR reg 11 approval gating.",
     env: { PORT: '3002', ...options.env },
+    configSchema: matchingConfigSchema,
     migrations,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  const policy = matchingPolicyFrom(host.config);
+
+  registerHomeRoutes(host);
+  registerHomesProjection(host);
+  registerReferralConsumer(host, policy);
+  registerShortlistRoutes(host);
+  registerOfferRoutes(host);
+  registerOffersProjection(host);
+  registerReservationLapse(host);
+  registerPlacementRoutes(host);
+  registerPlacementsProjection(host);
   return host;
 }
 

@@ -120,7 +120,7 @@ export const integrationEvents = {
     topic: topics.matching,
     schema: matching.offerSent,
     key: 'homeUrn',
-    personal: [],
+    personal: ['note'],
     description: 'A placing LA sent a referral to a chosen home.',
   }),
   OfferAccepted: define({
@@ -136,7 +136,7 @@ export const integrationEvents = {
     topic: topics.matching,
     schema: matching.offerDeclined,
     key: 'homeUrn',
-    personal: [],
+    personal: ['note'],
     description: 'The provider declined with a structured reason.',
   }),
   OfferWithdrawn: define({
@@ -144,7 +144,7 @@ export const integrationEvents = {
     topic: topics.matching,
     schema: matching.offerWithdrawn,
     key: 'homeUrn',
-    personal: [],
+    personal: ['note'],
     description: 'The placing LA withdrew the offer; any reservation is released.',
   }),
   OfferExpired: define({
@@ -160,7 +160,7 @@ export const integrationEvents = {
     topic: topics.matching,
     schema: matching.placementProposed,
     key: 'placementId',
-    personal: [],
+    personal: ['justification'],
     description: 'A placement was proposed from an accepted offer (CPPCR reg 11 gating computed).',
   }),
   PlacementApprovalRecorded: define({
@@ -168,7 +168,7 @@ export const integrationEvents = {
     topic: topics.matching,
     schema: matching.placementApprovalRecorded,
     key: 'placementId',
-    personal: [],
+    personal: ['note'],
     description: 'A nominated officer or the DCS approved or rejected an out-of-area placement.',
   }),
   PlacementStarted: define({
@@ -184,7 +184,7 @@ export const integrationEvents = {
     topic: topics.matching,
     schema: matching.placementEnded,
     key: 'placementId',
-    personal: [],
+    personal: ['note'],
     description: 'The placement ended with an SSDA903 reason (X1 for a move).',
   }),
   NotificationRaised: define({

@@ -22,6 +22,7 @@ import {
   urn,
   uuid,
 } from '../common.ts';
+import { personal } from '../personal.ts';
 
 /** A home's profile as its provider maintains it (API.md `PUT /v1/homes/{urn}`). */
 export const homeProfile = z.strictObject({
@@ -103,7 +104,10 @@ const offerRef = {
   homeUrn: urn,
   providerId,
 };
-export const offerSent = z.strictObject({ ...offerRef, note: z.string().optional(), sentAt: isoInstant });
+/** Free text people write about the child (notes, justifications) is personal: sealed with the child's key. */
+const personalText = personal(z.string());
+
+export const offerSent = z.strictObject({ ...offerRef, note: personalText.optional(), sentAt: isoInstant });
 export const offerAccepted = z.strictObject({
   ...offerRef,
   weeklyFee: z.number().positive(),
@@ -114,7 +118,7 @@ export const offerAccepted = z.strictObject({
 export const offerDeclined = z.strictObject({
   ...offerRef,
   reason: declineReason,
-  note: z.string().optional(),
+  note: personalText.optional(),
   declinedAt: isoInstant,
 });
 export const offerWithdrawn = z.strictObject({
@@ -145,7 +149,7 @@ export const placementProposed = z.strictObject({
   requiredApproval,
   plannedStart: isoDate,
   emergency: z.boolean(),
-  justification: z.string().optional(),
+  justification: personalText.optional(),
   previousPlacementId: uuid.nullable(),
   placeChangeReason: z.string().nullable(),
   /** SSDA903 PLACE and PLACE_PROVIDER and the home's postcode (PL_POST): derived from the home. */
@@ -161,7 +165,7 @@ export const placementApprovalRecorded = z.strictObject({
   level: approvalLevel,
   approverName: z.string(),
   decision: approvalDecision,
-  note: z.string().optional(),
+  note: personalText.optional(),
   /** True when recorded after an emergency start: a compliance fact (CPPCR reg 11). */
   recordedAfterStart: z.boolean(),
   recordedAt: isoInstant,
@@ -184,7 +188,7 @@ export const placementEnded = z.strictObject({
   endDate: isoDate,
   /** SSDA903 REC code; X1 when the child moved to another placement the same day. */
   reasonEnded: z.string(),
-  note: z.string().optional(),
+  note: personalText.optional(),
   nextPlacementId: uuid.nullable(),
   endedAt: isoInstant,
 });

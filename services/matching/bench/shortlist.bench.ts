@@ -1,0 +1,213 @@
+// Shortlist benchmarks (issue 4): ranking one referral against 3,000 generated homes in-process
+// (target p99 <= 5 ms), and GET /v1/referrals/{id}/shortlist over HTTP at 200 req/s on a real
+// PostgreSQL (target p99 < 30 ms). Run from the repository root:
+//   node services/matching/bench/shortlist.bench.ts
+import { randomUUID } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { cloudEventSource, cloudEventType, todayInEngland } from '@placements/contracts';
+import { withTransaction } from '@placements/event-store';
+import { serviceMigrationDirs } from '@placements/service-kit';
+import { devToken, testEnv } from '@placements/service-kit/testing';
+import { generateHomes, generateReferrals, toReferralSubmitted } from '@placements/synthetic-data';
+import autocannon from 'autocannon';
+import { benchDatabase, kafkaBrokers, percentiles, report, round } from '../../../bench/lib.ts';
+import { build, migrations } from '../src/app.ts';
+import { matchingPolicyFrom } from '../src/config.ts';
+import { applyReferralMessage } from '../src/referrals/consumer.ts';
+import { defaultMatchingPolicy } from '../src/shortlists/policy.ts';
+import { indexHomes, type ReferralForMatching, rankHomes } from '../src/shortlists/ranking.ts';
+import { shortlistProduced, shortlistView } from '../src/shortlists/shortlist.ts';
+import { nationalHomes } from '../src/test-support/national-homes.ts';
+
+const HOMES = 3000;
+
+/** The machine's state while measuring: the cores and how busy other processes kept them. */
+function machine(): Record<string, number> {
+  return { cores: availableParallelism(), loadAverage1m: round(loadavg()[0] ?? 0, 2) };
+}
+const SEED = 'bench-3000';
+const AS_OF = '2026-05-11';
+
+function forMatching(referrals: ReturnType<typeof generateReferrals>): ReferralForMatching[] {
+  return referrals.map((r) => ({
+    referralId: randomUUID(),
+    referralVersion: 1,
+    placingLa: r.placingLa,
+    childRef: r.body.childRef,
+    child: {
+      dateOfBirth: r.body.child.dateOfBirth,
+      sex: r.body.child.sex,
+      homeLocation: r.body.child.homeLocation,
+    },
+    needs: r.body.needs,
+    risks: r.body.risks,
+    requirements: (({ avoidAreas: _a, familyAnchors: _f, ...rest }) => rest)(r.body.requirements),
+    locations: {
+      avoidAreas: r.body.requirements.avoidAreas,
+      familyAnchors: r.body.requirements.familyAnchors,
+    },
+  }));
+}
+
+function inProcess(): void {
+  // Indexed once, as the consumer's registry cache holds it between referrals.
+  const homes = indexHomes(nationalHomes(HOMES, SEED));
+  const referrals = forMatching(generateReferrals({ count: 200, seed: SEED }));
+  // Warm-up so the JIT has compiled the hot paths before measuring.
+  for (let i = 0; i < 400; i++)
+    rankHomes(referrals[i % referrals.length]!, homes, defaultMatchingPolicy, AS_OF);
+  const rankOnly: number[] = [];
+  const full: number[] = [];
+  let candidates = 0;
+  for (let i = 0; i < 3000; i++) {
+    const referral = referrals[i % referrals.length]!;
+    const t0 = performance.now();
+    const ranking = rankHomes(referral, homes, defaultMatchingPolicy, AS_OF);
+    const t1 = performance.now();
+    const generatedAt = new Date().toISOString();
+    shortlistProduced(referral, ranking, defaultMatchingPolicy, generatedAt);
+    gzipSync(JSON.stringify(shortlistView(referral, ranking, generatedAt)));
+    const t2 = performance.now();
+    rankOnly.push(t1 - t0);
+    full.push(t2 - t0);
+    candidates += ranking.candidates.length;
+  }
+  const rank = percentiles(rankOnly);
+  report({
+    scenario: 'matching: shortlist ranking, 3,000 homes, in-process',
+    figure: round(rank.p99, 2),
+    unit: 'ms p99',
+    target: 'p99 <= 5 ms',
+    met: rank.p99 <= 5,
+    details: {
+      min: round(Math.min(...rankOnly), 2),
+      p50: round(rank.p50, 2),
+      p90: round(rank.p90, 2),
+      max: round(rank.max, 2),
+      meanCandidates: round(candidates / rankOnly.length, 0),
+      ...machine(),
+    },
+    conditions: `${HOMES} generated homes, 200 generated referrals, 3,000 rankings after 400 warm-up, one thread`,
+  });
+  const whole = percentiles(full);
+  report({
+    scenario: 'matching: shortlist ranking + event + API view serialised and gzipped, 3,000 homes',
+    figure: round(whole.p99, 2),
+    unit: 'ms p99',
+    details: { p50: round(whole.p50, 2), p90: round(whole.p90, 2), max: round(whole.max, 2) },
+    conditions: 'same runs as above, including ShortlistProduced and JSON of every candidate and exclusion',
+  });
+}
+
+async function overHttp(): Promise<void> {
+  const db = await benchDatabase('matching', serviceMigrationDirs(migrations, { keyStore: true }), 4);
+  const host = await build({
+    env: testEnv({
+      databaseUrl: db.url,
+      kafkaBrokers: kafkaBrokers(),
+      overrides: { DATABASE_POOL_SIZE: '8', RUN_BACKGROUND: 'false', LOG_LEVEL: 'silent' },
+    }),
+    clock: () => new Date(`${AS_OF}T09:00:00Z`),
+  });
+  try {
+    await host.start({ messaging: false });
+    // The registry: 3,000 homes through the API, then the read model.
+    const homes = generateHomes({ count: HOMES, seed: SEED });
+    const ops = { authorization: `Bearer ${await devToken('ops', 'ops')}` };
+    for (let i = 0; i < homes.length; i += 16) {
+      await Promise.all(
+        homes.slice(i, i + 16).map(async (home) => {
+          const response = await host.app.inject({
+            method: 'PUT',
+            url: `/v1/homes/${home.urn}`,
+            headers: ops,
+            payload: home.profile,
+          });
+          if (response.statusCode !== 201)
+            throw new Error(`home ${home.urn}: ${response.statusCode} ${response.body}`);
+        }),
+      );
+    }
+    await host.catchUpProjections();
+
+    // Shortlists for 50 referrals from one authority, produced by the referral consumer's handler.
+    const placingLa = 'E08000003';
+    const referrals = generateReferrals({ count: 50, seed: SEED, placingLa });
+    const ids: string[] = [];
+    const policy = matchingPolicyFrom(host.config);
+    for (const referral of referrals) {
+      const referralId = randomUUID();
+      ids.push(referralId);
+      const data = toReferralSubmitted(referral, { referralId, submittedAt: `${AS_OF}T08:00:00Z` });
+      await withTransaction(host.pool, (client) =>
+        applyReferralMessage(
+          host,
+          policy,
+          {
+            id: randomUUID(),
+            source: cloudEventSource('referral'),
+            type: cloudEventType('ReferralSubmitted'),
+            time: new Date().toISOString(),
+            topic: 'placements.referral.v1',
+            partition: 0,
+            offset: '0',
+            key: referralId,
+            data,
+          },
+          client,
+        ),
+      );
+    }
+    const { rows } = await host.pool.query<{ bytes: number }>(
+      'SELECT avg(octet_length(response_gzip))::int AS bytes FROM shortlists',
+    );
+    const plainBytes = gunzipSync(
+      (await host.pool.query<{ g: Buffer }>('SELECT response_gzip AS g FROM shortlists LIMIT 1')).rows[0]!.g,
+    ).length;
+    const address = await host.listen();
+    const token = `Bearer ${await devToken(placingLa, 'placing-authority')}`;
+    const rate = Number(process.env.BENCH_RATE ?? 200);
+    const duration = Number(process.env.BENCH_DURATION_S ?? 30);
+    // The load generator runs on its own thread, so it does not share the server's event loop.
+    const result = await autocannon({
+      url: address,
+      workers: 1,
+      connections: 16,
+      overallRate: rate,
+      duration,
+      // As browsers and HTTP client libraries send it.
+      headers: { authorization: token, 'accept-encoding': 'gzip' },
+      requests: ids.map((id) => ({ method: 'GET' as const, path: `/v1/referrals/${id}/shortlist` })),
+    });
+    const ok = result['2xx'];
+    report({
+      scenario: 'matching: GET /v1/referrals/{id}/shortlist over HTTP',
+      figure: result.latency.p99,
+      unit: 'ms p99',
+      target: 'p99 < 30 ms at 200 req/s',
+      met: result.latency.p99 < 30 && result.non2xx === 0 && result.requests.average >= rate * 0.95,
+      details: {
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p97_5: result.latency.p97_5,
+        max: result.latency.max,
+        achievedReqPerSec: round(result.requests.average, 1),
+        ok,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        ...machine(),
+        avgGzipBytes: rows[0]?.bytes ?? 0,
+        sampleJsonBytes: plainBytes,
+      },
+      conditions: `${HOMES} homes, 50 stored shortlists (every candidate and exclusion, gzip), ${rate} req/s for ${duration} s over 16 connections from a worker thread, real PostgreSQL, asOf ${todayInEngland(new Date(`${AS_OF}T09:00:00Z`))}`,
+    });
+  } finally {
+    await host.stop();
+    await db.drop();
+  }
+}
+
+if (process.env.BENCH_ONLY !== 'http') inProcess();
+if (process.env.BENCH_ONLY !== 'in-process') await overHttp();

@@ -1,0 +1,625 @@
+// Ranking homes for a referral: hard exclusions, gates and scores (DOMAIN.md §4). Pure and
+// deterministic: the same referral, homes, policy and date always give the same shortlist, ties
+// broken by URN. Every candidate carries the reasons a social worker can repeat to a panel, and
+// every excluded home the rules that excluded it. Matching supports a person's decision; it does
+// not make it.
+import {
+  type GeoPoint,
+  type HomeProfile,
+  type Intensity,
+  intensityRank,
+  type Need,
+  type NeedDomain,
+  needDomains,
+  type OfstedJudgement,
+  type ReferralLocations,
+  type ReferralRequirements,
+  type RequiredApproval,
+  type Risks,
+} from '@placements/contracts';
+import {
+  authorityName,
+  isOver20Miles,
+  localityOf,
+  milesBetweenPositions,
+  neighbourhoodOf,
+  type Position,
+  positionOf,
+  requiredApprovalFor,
+  toTenths,
+} from '../geography.ts';
+import type { MatchingPolicy } from './policy.ts';
+
+/** What matching needs of a referral: personal fields already opened. */
+export interface ReferralForMatching {
+  referralId: string;
+  referralVersion: number;
+  placingLa: string;
+  childRef: string;
+  child: { dateOfBirth: string; sex: 'M' | 'F' | 'U'; homeLocation: GeoPoint };
+  needs: readonly Need[];
+  risks: Risks;
+  requirements: ReferralRequirements;
+  locations: ReferralLocations;
+}
+
+/** A home as the registry knows it now, with its places. */
+export interface HomeForMatching {
+  urn: string;
+  profile: HomeProfile;
+  registration: { status: 'registered' | 'suspended' | 'cancelled'; admissionsRestricted: boolean };
+  ofsted: { judgement: OfstedJudgement; date: string } | null;
+  /** The judgement before the current one, for the trend. */
+  previousJudgement: OfstedJudgement | null;
+  occupiedPlaces: number;
+  reservedPlaces: number;
+}
+
+/** Hard exclusions, as stable ids (they appear in the API, the events and the analytics). */
+export const exclusionRules = [
+  'not-registered',
+  'admissions-restricted',
+  'admissions-closed',
+  'no-free-place',
+  'age-outside-registration',
+  'sex-outside-registration',
+  'need-exceeds-statement-of-purpose',
+  'inside-avoid-area',
+  'beyond-max-distance',
+] as const;
+export type ExclusionRule = (typeof exclusionRules)[number];
+
+/** Gates: allowed only with a recorded justification and the right approval (CPPCR reg 11). */
+export type Gate = 'out-of-area' | 'at-a-distance' | 'inadequate-judgement' | 'emergency';
+
+export interface Reason {
+  factor: string;
+  detail: string;
+}
+
+export interface Candidate {
+  urn: string;
+  rank: number;
+  score: number;
+  distanceMiles: number;
+  outOfArea: boolean;
+  atDistance: boolean;
+  over20Miles: boolean;
+  requiredApproval: RequiredApproval;
+  freePlaces: number;
+  weeklyFee: number;
+  ofstedJudgement: OfstedJudgement | null;
+  gates: Gate[];
+  reasons: Reason[];
+}
+
+export interface Exclusion {
+  urn: string;
+  rules: ExclusionRule[];
+  distanceMiles: number;
+}
+
+export interface Ranking {
+  homesConsidered: number;
+  /** Best first. */
+  candidates: Candidate[];
+  /** Nearest first. */
+  excluded: Exclusion[];
+  exclusionCounts: Partial<Record<ExclusionRule, number>>;
+}
+
+/** Risk flags and the Statement-of-Purpose domain that addresses each. */
+const riskDomains: Record<keyof Risks, NeedDomain> = {
+  selfHarm: 'self-harm',
+  sexualExploitation: 'sexual-exploitation',
+  criminalExploitation: 'criminal-exploitation',
+  substanceMisuse: 'substance-misuse',
+  missing: 'missing',
+  riskToOthers: 'violence-aggression',
+};
+
+const OFSTED_SCORE: Record<OfstedJudgement, number> = {
+  outstanding: 1,
+  good: 0.8,
+  'requires-improvement': 0.4,
+  inadequate: 0.1,
+};
+/** A home not yet inspected is neither credited nor condemned. */
+const UNINSPECTED_SCORE = 0.5;
+const TREND_STEP = 0.1;
+
+const CONTRACT_SCORE = { block: 1, 'in-house-own': 0.9, 'in-house-other': 0.5, framework: 0.7, spot: 0.4 };
+
+const OFSTED_LABEL: Record<OfstedJudgement, string> = {
+  outstanding: 'Outstanding',
+  good: 'Good',
+  'requires-improvement': 'Requires improvement to be good',
+  inadequate: 'Inadequate',
+};
+
+const DOMAIN_INDEX = Object.fromEntries(needDomains.map((domain, i) => [domain, i])) as Record<
+  NeedDomain,
+  number
+>;
+const RULE_BIT = Object.fromEntries(exclusionRules.map((rule, i) => [rule, 1 << i])) as Record<
+  ExclusionRule,
+  number
+>;
+const SEX_BIT = { M: 1, F: 2, U: 4 } as const;
+
+/**
+ * A home with what ranking needs precomputed once: its position, the intensity it meets per need
+ * domain, the sexes it admits, and the rules that exclude it whoever the child is. A registry of
+ * these is reused across referrals while the homes read model has not changed.
+ */
+export interface IndexedHome {
+  home: HomeForMatching;
+  position: Position;
+  /** Intensity rank met per need domain (index of `needDomains`), 0 when not met. */
+  needRank: Uint8Array;
+  sexMask: number;
+  /** Bits of the rules that depend on the home alone (registration, admissions, places). */
+  homeRules: number;
+  freePlaces: number;
+  /** The Ofsted factor's score and reason, which depend on the home alone. */
+  ofsted: [number, string];
+}
+
+export type MatchingRegistry = readonly IndexedHome[];
+
+export function indexHome(home: HomeForMatching): IndexedHome {
+  const { profile } = home;
+  const needRank = new Uint8Array(needDomains.length);
+  for (const need of profile.needsMet) needRank[DOMAIN_INDEX[need.domain]] = intensityRank[need.maxIntensity];
+  let sexMask = 0;
+  for (const sex of profile.sexes) sexMask |= SEX_BIT[sex];
+  // A child recorded as sex U can live in a home registered for U or for both boys and girls.
+  if ((sexMask & 3) === 3) sexMask |= SEX_BIT.U;
+  const freePlaces = freePlacesOf(home);
+  let homeRules = 0;
+  if (home.registration.status !== 'registered') homeRules |= RULE_BIT['not-registered'];
+  if (home.registration.admissionsRestricted) homeRules |= RULE_BIT['admissions-restricted'];
+  if (!profile.admissionsOpen) homeRules |= RULE_BIT['admissions-closed'];
+  if (freePlaces <= 0) homeRules |= RULE_BIT['no-free-place'];
+  return {
+    home,
+    position: positionOf(profile.location),
+    needRank,
+    sexMask,
+    homeRules,
+    freePlaces,
+    ofsted: ofstedFactor(home),
+  };
+}
+
+/** The registry in URN order, which is also the tie-break order of equally distant homes. */
+export function indexHomes(homes: readonly HomeForMatching[]): MatchingRegistry {
+  return homes.map(indexHome).sort((a, b) => compareUrn(a.home.urn, b.home.urn));
+}
+
+/** Everything about the referral that does not depend on the home, computed once. */
+export interface MatchingContext {
+  referral: ReferralForMatching;
+  neighbours: ReadonlySet<string>;
+  /** Age in whole years on the date the placement is needed. */
+  childAge: number;
+  needBand: Intensity;
+  presentRiskDomains: NeedDomain[];
+  asOf: string;
+  /** The child's needs as (domain index, intensity rank) pairs. */
+  needRanks: { domain: number; rank: number }[];
+  sexBit: number;
+  childPosition: Position;
+  avoidAreas: { position: Position; radiusMiles: number }[];
+  anchors: Position[];
+}
+
+export function matchingContext(referral: ReferralForMatching, asOf: string): MatchingContext {
+  const requiredBy = referral.requirements.requiredBy;
+  const ageDate = requiredBy && requiredBy > asOf ? requiredBy : asOf;
+  let band: Intensity = 'low';
+  for (const need of referral.needs)
+    if (intensityRank[need.intensity] > intensityRank[band]) band = need.intensity;
+  return {
+    referral,
+    neighbours: neighbourhoodOf(referral.placingLa, asOf),
+    childAge: ageOn(referral.child.dateOfBirth, ageDate),
+    needBand: band,
+    presentRiskDomains: (Object.keys(riskDomains) as (keyof Risks)[])
+      .filter((key) => referral.risks[key] === 'risk-present')
+      .map((key) => riskDomains[key]),
+    asOf,
+    needRanks: referral.needs.map((need) => ({
+      domain: DOMAIN_INDEX[need.domain],
+      rank: intensityRank[need.intensity],
+    })),
+    sexBit: SEX_BIT[referral.child.sex],
+    childPosition: positionOf(referral.child.homeLocation),
+    avoidAreas: referral.locations.avoidAreas.map((area) => ({
+      position: positionOf(area),
+      radiusMiles: area.radiusMiles,
+    })),
+    anchors: referral.locations.familyAnchors.map(positionOf),
+  };
+}
+
+/** Miles from the child's home to a home. */
+export function distanceToHome(ctx: MatchingContext, home: HomeForMatching): number {
+  return milesBetweenPositions(ctx.childPosition, positionOf(home.profile.location));
+}
+
+/** Whole years between a date of birth and a date. */
+export function ageOn(dateOfBirth: string, date: string): number {
+  const [by, bm, bd] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+export function freePlacesOf(
+  home: Pick<HomeForMatching, 'profile' | 'occupiedPlaces' | 'reservedPlaces'>,
+): number {
+  return Math.max(0, home.profile.registeredPlaces - home.occupiedPlaces - home.reservedPlaces);
+}
+
+/** The rules (as bits) that exclude an indexed home for this referral; 0 when it may be offered. */
+function exclusionBits(indexed: IndexedHome, ctx: MatchingContext, distance: number): number {
+  let bits = indexed.homeRules;
+  const { ageRange } = indexed.home.profile;
+  if (ctx.childAge < ageRange.min || ctx.childAge > ageRange.max)
+    bits |= RULE_BIT['age-outside-registration'];
+  if ((indexed.sexMask & ctx.sexBit) === 0) bits |= RULE_BIT['sex-outside-registration'];
+  for (const need of ctx.needRanks) {
+    if (indexed.needRank[need.domain]! < need.rank) {
+      bits |= RULE_BIT['need-exceeds-statement-of-purpose'];
+      break;
+    }
+  }
+  for (const area of ctx.avoidAreas) {
+    if (milesBetweenPositions(area.position, indexed.position) <= area.radiusMiles) {
+      bits |= RULE_BIT['inside-avoid-area'];
+      break;
+    }
+  }
+  const max = ctx.referral.requirements.maxDistanceMiles;
+  if (max !== undefined && distance > max) bits |= RULE_BIT['beyond-max-distance'];
+  return bits;
+}
+
+/** The rule lists, one shared frozen array per combination (at most 2^9), built on first use. */
+const rulesByBits = new Map<number, ExclusionRule[]>();
+
+function rulesOf(bits: number): ExclusionRule[] {
+  let rules = rulesByBits.get(bits);
+  if (!rules) {
+    rules = [];
+    for (let i = 0; i < exclusionRules.length; i++) if (bits & (1 << i)) rules.push(exclusionRules[i]!);
+    Object.freeze(rules);
+    rulesByBits.set(bits, rules);
+  }
+  return rules;
+}
+
+/** The hard rules that exclude a home for this referral (empty when it may be offered). */
+export function exclusionRulesFor(
+  home: HomeForMatching,
+  ctx: MatchingContext,
+  distance: number,
+): ExclusionRule[] {
+  return rulesOf(exclusionBits(indexHome(home), ctx, distance));
+}
+
+/**
+ * Ranks every home for the referral. Candidates come best first (score, then URN); excluded homes
+ * nearest first (then URN), each with all the rules it breaks.
+ */
+export function rankHomes(
+  referral: ReferralForMatching,
+  homes: readonly HomeForMatching[] | MatchingRegistry,
+  policy: MatchingPolicy,
+  asOf: string,
+): Ranking {
+  const registry = isRegistry(homes) ? homes : indexHomes(homes);
+  const ctx = matchingContext(referral, asOf);
+  const candidates: Candidate[] = [];
+  const excluded: Exclusion[] = [];
+  const distances: number[] = [];
+  const counts = new Array<number>(exclusionRules.length).fill(0);
+  for (const indexed of registry) {
+    const distance = milesBetweenPositions(ctx.childPosition, indexed.position);
+    const bits = exclusionBits(indexed, ctx, distance);
+    if (bits !== 0) {
+      for (let i = 0; i < exclusionRules.length; i++) if (bits & (1 << i)) counts[i]! += 1;
+      excluded.push({ urn: indexed.home.urn, rules: rulesOf(bits), distanceMiles: toTenths(distance) });
+      distances.push(distance);
+    } else {
+      candidates.push(assessCandidate(indexed, ctx, policy, distance));
+    }
+  }
+  candidates.sort((a, b) => b.score - a.score || compareUrn(a.urn, b.urn));
+  for (let i = 0; i < candidates.length; i++) candidates[i]!.rank = i + 1;
+  const exclusionCounts: Partial<Record<ExclusionRule, number>> = {};
+  for (let i = 0; i < exclusionRules.length; i++)
+    if (counts[i]! > 0) exclusionCounts[exclusionRules[i]!] = counts[i]!;
+  const order = nearestFirst(distances);
+  const sorted: Exclusion[] = new Array(excluded.length);
+  for (let i = 0; i < order.length; i++) sorted[i] = excluded[order[i]!]!;
+  return { homesConsidered: registry.length, candidates, excluded: sorted, exclusionCounts };
+}
+
+/** Registry positions a packed sort key can carry (distances up to ~1,000 miles stay below 2^53). */
+const TIE_SLOTS = 65_536;
+
+/**
+ * Indices ordered by distance, equal distances (to 1e-5 mile) in their original order, which is
+ * URN order. Distance and index are packed into one float so the sort runs natively.
+ */
+function nearestFirst(distances: readonly number[]): ArrayLike<number> {
+  const n = distances.length;
+  if (n >= TIE_SLOTS) {
+    return Array.from({ length: n }, (_, i) => i).sort((a, b) => distances[a]! - distances[b]! || a - b);
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Math.round(distances[i]! * 1e5) * TIE_SLOTS + i;
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % TIE_SLOTS;
+  return order;
+}
+
+function isRegistry(homes: readonly HomeForMatching[] | MatchingRegistry): homes is MatchingRegistry {
+  const first = homes[0];
+  return first !== undefined && 'needRank' in first;
+}
+
+function compareUrn(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Scores a home that passed every hard rule, with one reason per factor. */
+export function assessCandidate(
+  indexed: IndexedHome,
+  ctx: MatchingContext,
+  policy: MatchingPolicy,
+  distance: number,
+): Candidate {
+  const { referral } = ctx;
+  const { home, position, needRank } = indexed;
+  const { profile } = home;
+  const { weights, penalties } = policy;
+  const reasons: Reason[] = [];
+  const contribute = (factor: string, weight: number, score: number, detail: string): number => {
+    const points = weight * score;
+    reasons.push({ factor, detail: `${detail} (+${points.toFixed(3)})` });
+    return points;
+  };
+  const miles = toTenths(distance);
+  let total = 0;
+
+  // Needs: every need is met (else excluded); a home staffed exactly for the intensity is the
+  // specialist fit, a home staffed well above it slightly less so. Risk flags the Statement of
+  // Purpose addresses count too.
+  let fit = 0;
+  let exact = 0;
+  const parts: string[] = [];
+  for (const need of referral.needs) {
+    const met = needRank[DOMAIN_INDEX[need.domain]]!;
+    const margin = met - intensityRank[need.intensity];
+    if (margin === 0) exact++;
+    fit += margin === 0 ? 1 : margin === 1 ? 0.9 : 0.8;
+    parts.push(`${need.domain} ${need.intensity} (home up to ${intensityName(met)})`);
+  }
+  const needFit = referral.needs.length > 0 ? fit / referral.needs.length : 1;
+  const risksCovered = ctx.presentRiskDomains.filter((domain) => needRank[DOMAIN_INDEX[domain]]! > 0);
+  const riskCoverage =
+    ctx.presentRiskDomains.length > 0 ? risksCovered.length / ctx.presentRiskDomains.length : 1;
+  const needsDetail =
+    referral.needs.length > 0
+      ? `Statement of Purpose meets all ${referral.needs.length} needs: ${parts.join(', ')}; exact specialist level for ${exact}`
+      : 'No needs listed on the referral';
+  const riskDetail =
+    ctx.presentRiskDomains.length > 0
+      ? `; covers ${risksCovered.length} of ${ctx.presentRiskDomains.length} risks present`
+      : '';
+  total += contribute('needs', weights.needs, 0.8 * needFit + 0.2 * riskCoverage, needsDetail + riskDetail);
+
+  const distanceScore = Math.max(0, 1 - distance / policy.distanceHorizonMiles);
+  const over20 = isOver20Miles(miles);
+  total += contribute(
+    'distance',
+    weights.distance,
+    distanceScore,
+    `${miles} miles from the child's home${over20 ? ' (more than 20 miles)' : ' (within 20 miles)'}`,
+  );
+
+  const anchors = ctx.anchors;
+  if (anchors.length > 0) {
+    let nearest = Number.POSITIVE_INFINITY;
+    for (const anchor of anchors) nearest = Math.min(nearest, milesBetweenPositions(anchor, position));
+    total += contribute(
+      'family-anchors',
+      weights.familyAnchors,
+      Math.max(0, 1 - nearest / policy.distanceHorizonMiles),
+      `nearest family anchor ${toTenths(nearest)} miles away (${anchors.length} given)`,
+    );
+  } else {
+    total += contribute(
+      'family-anchors',
+      weights.familyAnchors,
+      distanceScore,
+      "no family anchors given; scored on distance from the child's home",
+    );
+  }
+
+  total += contribute('ofsted', weights.ofsted, indexed.ofsted[0], indexed.ofsted[1]);
+
+  const guide = policy.feeGuide[ctx.needBand];
+  const over = (profile.weeklyFee - guide) / guide;
+  total += contribute(
+    'fee',
+    weights.fee,
+    over <= 0 ? 1 : Math.max(0, 1 - over),
+    `${money(profile.weeklyFee)} a week against a guide of ${money(guide)} for ${ctx.needBand}-intensity needs` +
+      (over <= 0 ? ' (at or below guide)' : ` (${Math.round(over * 100)}% above)`),
+  );
+
+  total += contribute('group-fit', weights.groupFit, ...groupFit(home, ctx));
+
+  const route = profile.contractRoute;
+  const ownInHouse = route === 'in-house' && profile.providerId === referral.placingLa;
+  const routeScore =
+    route === 'in-house'
+      ? ownInHouse
+        ? CONTRACT_SCORE['in-house-own']
+        : CONTRACT_SCORE['in-house-other']
+      : CONTRACT_SCORE[route];
+  total += contribute('contract-route', weights.contractRoute, routeScore, contractDetail(route, ownInHouse));
+
+  // Gates: allowed, but only with the approval CPPCR reg 11 requires, and exceptional.
+  const locality = localityOf(referral.placingLa, profile.la, ctx.neighbours);
+  const judgement = home.ofsted?.judgement ?? null;
+  const requiredApproval = requiredApprovalFor(locality, judgement);
+  const gates: Gate[] = [];
+  if (locality.outOfArea) {
+    gates.push('out-of-area');
+    total -= penalties.outOfArea;
+    const where = `home in ${authorityName(profile.la)}`;
+    if (locality.atDistance) {
+      gates.push('at-a-distance');
+      total -= penalties.atDistance;
+      reasons.push({
+        factor: 'approval',
+        detail: `At a distance (${where}, not adjoining ${authorityName(referral.placingLa)}): DCS approval and host consultation required, CPPCR reg 11 (-${(penalties.outOfArea + penalties.atDistance).toFixed(3)})`,
+      });
+    } else {
+      reasons.push({
+        factor: 'approval',
+        detail: `Out of area (${where}, adjoining ${authorityName(referral.placingLa)}): nominated officer approval required, CPPCR reg 11 (-${penalties.outOfArea.toFixed(3)})`,
+      });
+    }
+  } else {
+    reasons.push({
+      factor: 'approval',
+      detail: `In area (${authorityName(profile.la)}): no reg 11 approval needed`,
+    });
+  }
+  if (judgement === 'inadequate') {
+    gates.push('inadequate-judgement');
+    total -= penalties.inadequate;
+    reasons.push({
+      factor: 'approval',
+      detail: `Ofsted judged the home Inadequate: DCS approval required (-${penalties.inadequate.toFixed(3)})`,
+    });
+  }
+  if (referral.requirements.urgency === 'emergency') {
+    gates.push('emergency');
+    reasons.push({
+      factor: 'approval',
+      detail: 'Emergency: the placement may start before approval; the approval must be recorded afterwards',
+    });
+  }
+
+  return {
+    urn: home.urn,
+    rank: 0,
+    score: Math.round(total * 1000) / 1000,
+    distanceMiles: miles,
+    outOfArea: locality.outOfArea,
+    atDistance: locality.atDistance,
+    over20Miles: over20,
+    requiredApproval,
+    freePlaces: indexed.freePlaces,
+    weeklyFee: profile.weeklyFee,
+    ofstedJudgement: judgement,
+    gates,
+    reasons,
+  };
+}
+
+function ofstedFactor(home: HomeForMatching): [number, string] {
+  if (!home.ofsted) return [UNINSPECTED_SCORE, 'not yet inspected by Ofsted'];
+  const { judgement, date } = home.ofsted;
+  let score = OFSTED_SCORE[judgement];
+  let trend = '';
+  if (home.previousJudgement) {
+    const change = OFSTED_SCORE[judgement] - OFSTED_SCORE[home.previousJudgement];
+    if (change > 0) {
+      score = Math.min(1, score + TREND_STEP);
+      trend = `, improved from ${OFSTED_LABEL[home.previousJudgement]}`;
+    } else if (change < 0) {
+      score = Math.max(0, score - TREND_STEP);
+      trend = `, declined from ${OFSTED_LABEL[home.previousJudgement]}`;
+    }
+  }
+  return [score, `Ofsted ${OFSTED_LABEL[judgement]} (${date})${trend}`];
+}
+
+/**
+ * Resident-group fit. The registry knows each home's size, occupancy and registered age range;
+ * other children's ages are their personal data and are not used, so "only older" and "only
+ * younger" are judged from the ages the home is registered for.
+ */
+function groupFit(home: HomeForMatching, ctx: MatchingContext): [number, string] {
+  const { profile } = home;
+  const inUse = home.occupiedPlaces + home.reservedPlaces;
+  const single = profile.singlePlacement === true || profile.registeredPlaces === 1;
+  const size = single ? 'single-placement home' : `${inUse} of ${profile.registeredPlaces} places in use`;
+  const { min, max } = profile.ageRange;
+  switch (ctx.referral.requirements.livingArrangement) {
+    case 'solo':
+      if (single) return [1, `wants to live alone: ${size}`];
+      return inUse === 0
+        ? [0.5, `wants to live alone: ${size}, currently empty`]
+        : [0, `wants to live alone: ${size}`];
+    case 'with-others':
+      if (single) return [0.2, `wants to live with others: ${size}`];
+      return inUse > 0
+        ? [1, `wants to live with others: ${size}`]
+        : [0.6, `wants to live with others: ${size}`];
+    case 'only-older': {
+      if (single) return [1, `wants only older children: ${size}`];
+      const younger = Math.max(0, ctx.childAge - min);
+      return [
+        younger === 0 ? 1 : Math.max(0, 1 - younger / (max - min + 1)),
+        `wants only older children: registered for ages ${min}–${max}, child is ${ctx.childAge}`,
+      ];
+    }
+    case 'only-younger': {
+      if (single) return [1, `wants only younger children: ${size}`];
+      const older = Math.max(0, max - ctx.childAge);
+      return [
+        older === 0 ? 1 : Math.max(0, 1 - older / (max - min + 1)),
+        `wants only younger children: registered for ages ${min}–${max}, child is ${ctx.childAge}`,
+      ];
+    }
+    case 'no-preference':
+      return [1, `no living-alongside preference: ${size}`];
+  }
+}
+
+function contractDetail(route: HomeProfile['contractRoute'], ownInHouse: boolean): string {
+  switch (route) {
+    case 'block':
+      return 'block contract bed (already paid for)';
+    case 'in-house':
+      return ownInHouse ? "the placing authority's own home" : "another authority's in-house home";
+    case 'framework':
+      return 'framework contract';
+    case 'spot':
+      return 'spot purchase';
+  }
+}
+
+function intensityName(rank: number): string {
+  return rank >= 3 ? 'high' : rank === 2 ? 'medium' : rank === 1 ? 'low' : 'none';
+}
+
+/** Pounds with thousands separators, e.g. £5,200. */
+function money(amount: number): string {
+  const whole = String(Math.round(amount));
+  let out = '';
+  for (let i = 0; i < whole.length; i++) {
+    if (i > 0 && (whole.length - i) % 3 === 0) out += ',';
+    out += whole[i];
+  }
+  return `£${out}`;
+}
