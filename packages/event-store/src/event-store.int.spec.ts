@@ -355,3 +355,29 @@ describe('read horizon across databases', () => {
     }
   });
 });
+
+describe('global order of transaction ids', () => {
+  it('reads and reports the head in xid8 order, not as text (9 before 10)', async () => {
+    // Rows carrying explicit, long-committed transaction ids whose text order is the reverse of theirs.
+    for (const [xid, n] of [
+      ['10', 2],
+      ['9', 1],
+    ] as const) {
+      await db.adminPool.query(
+        `INSERT INTO events (transaction_id, stream_id, stream_type, stream_version, event_id, event_type, data,
+                             recorded_at, prev_hash, hash)
+         VALUES ($1::xid8, $2, 'digits', 1, $3, 'Digit', $4, now(), $5, $5)`,
+        [xid, `digits-${n}`, randomUUID(), JSON.stringify({ n }), '0'.repeat(64)],
+      );
+    }
+    const read = await store.readAll({ streamTypes: ['digits'] });
+    expect(read.map((event) => [event.transactionId, event.data])).toEqual([
+      ['9', { n: 1 }],
+      ['10', { n: 2 }],
+    ]);
+    const { rows } = await db.pool.query<{ t: string }>(
+      'SELECT max(transaction_id)::text AS t FROM events WHERE transaction_id < es_read_horizon()',
+    );
+    expect((await store.horizon()).head.transactionId).toBe(rows[0]!.t);
+  });
+});

@@ -118,6 +118,8 @@ interface EventRow {
   hash: string;
 }
 
+// transaction_id is selected as text (xid8 has no JS type); ORDER BY must name events.transaction_id,
+// or it would sort by that text output column ('10' before '9') instead of the xid8 order.
 const EVENT_COLUMNS = `global_position, transaction_id::text AS transaction_id, stream_id, stream_type, stream_version,
   event_id, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash`;
 
@@ -308,7 +310,7 @@ export class PostgresEventStore {
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < (SELECT es_read_horizon())
           ${typeFilter}
-        ORDER BY transaction_id, global_position
+        ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
       params,
     );
@@ -327,9 +329,9 @@ export class PostgresEventStore {
     }>(
       `WITH h AS (SELECT es_read_horizon() AS xmin)
        SELECT (SELECT transaction_id::text FROM events, h WHERE transaction_id < h.xmin
-                ORDER BY transaction_id DESC, global_position DESC LIMIT 1) AS transaction_id,
+                ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1) AS transaction_id,
               (SELECT global_position FROM events, h WHERE transaction_id < h.xmin
-                ORDER BY transaction_id DESC, global_position DESC LIMIT 1) AS global_position,
+                ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1) AS global_position,
               (SELECT count(*) FROM events, h WHERE transaction_id >= h.xmin) AS pending,
               (SELECT extract(epoch FROM now() - min(xact_start))::float8 FROM pg_stat_activity
                 WHERE backend_xid IS NOT NULL AND datname = current_database()) AS oldest`,

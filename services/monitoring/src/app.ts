@@ -3,6 +3,17 @@
 import { fileURLToPath } from 'node:url';
 import { ServiceHost } from '@placements/service-kit';
 import type { Logger } from 'pino';
+import { registerAnalyticsRoutes } from './analytics/routes.ts';
+import { monitoringConfigSchema } from './config.ts';
+import { HISTORY_STREAM_TYPE, HOME_STREAM_TYPE } from './placement-history/history-entry.ts';
+import { registerHistoryIntake } from './placement-history/intake.ts';
+import { registerHistoryRoutes } from './placement-history/routes.ts';
+import { registerReadModels } from './read-models/projection.ts';
+import { registerReg44OverdueSchedule } from './reg44-visits/overdue-schedule.ts';
+import { registerReg44Routes } from './reg44-visits/routes.ts';
+import { registerReg45Routes } from './reg45-reviews/routes.ts';
+import { registerSeriousEventRoutes } from './serious-events/routes.ts';
+import { registerExportRoutes } from './ssda903-export/routes.ts';
 
 /** This service's own migration folder (the host adds the shared ones). */
 export const migrations = [fileURLToPath(new URL('../migrations', import.meta.url))];
@@ -14,6 +25,9 @@ export interface BuildOptions {
   logger?: Logger;
 }
 
+/** Streams that only hold copies of received or already-published facts: never published again. */
+const UNPUBLISHED_STREAM_TYPES: ReadonlySet<string> = new Set([HISTORY_STREAM_TYPE, HOME_STREAM_TYPE]);
+
 export async function build(options: BuildOptions) {
   const host = await ServiceHost.create({
     name: 'monitoring',
@@ -21,11 +35,22 @@ export async function build(options: BuildOptions) {
     description:
       'Reg 44 visits, Reg 45 reviews, serious events, the append-only placement history, SSDA903 export and analytics.',
     env: { PORT: '3004', ...options.env },
+    configSchema: monitoringConfigSchema,
     migrations,
+    route: (event, defaults) => (UNPUBLISHED_STREAM_TYPES.has(event.streamType) ? [] : defaults),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  registerReadModels(host);
+  registerHistoryIntake(host);
+  registerReg44OverdueSchedule(host);
+  registerHistoryRoutes(host);
+  registerReg44Routes(host);
+  registerReg45Routes(host);
+  registerSeriousEventRoutes(host);
+  registerExportRoutes(host);
+  registerAnalyticsRoutes(host);
   return host;
 }
 
-export type Service = Awaited<ReturnType<typeof build>>;
+export type Service = ServiceHost<typeof monitoringConfigSchema>;
