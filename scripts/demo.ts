@@ -18,14 +18,21 @@ interface Response<T> {
   text: string;
 }
 
-const urls = {
+export interface ServiceUrls {
+  referral: string;
+  matching: string;
+  notification: string;
+  monitoring: string;
+}
+
+let urls: ServiceUrls = {
   referral: process.env.REFERRAL_URL ?? 'http://127.0.0.1:3001',
   matching: process.env.MATCHING_URL ?? 'http://127.0.0.1:3002',
   notification: process.env.NOTIFICATION_URL ?? 'http://127.0.0.1:3003',
   monitoring: process.env.MONITORING_URL ?? 'http://127.0.0.1:3004',
 };
-const PLACING_LA = process.env.DEMO_PLACING_LA ?? 'E09000014'; // Haringey
-const quiet = process.env.DEMO_QUIET === 'true';
+let PLACING_LA = process.env.DEMO_PLACING_LA ?? 'E09000014'; // Haringey
+let quiet = process.env.DEMO_QUIET === 'true';
 
 function say(text: string): void {
   if (!quiet) console.log(text);
@@ -185,8 +192,7 @@ function referralBody(childRef: string, overrides: Record<string, unknown> = {})
     },
     needs: [
       { domain: 'self-harm', intensity: 'high', frequency: 'frequent' },
-      { domain: 'sexual-exploitation', intensity: 'high', frequency: 'frequent' },
-      { domain: 'missing', intensity: 'medium', frequency: 'occasional' },
+      { domain: 'emotional-behavioural', intensity: 'medium', frequency: 'frequent' },
       { domain: 'education', intensity: 'low', frequency: 'occasional' },
     ],
     risks: { selfHarm: 'risk-present', sexualExploitation: 'risk-present', missing: 'risk-present' },
@@ -194,7 +200,7 @@ function referralBody(childRef: string, overrides: Record<string, unknown> = {})
       placementType: 'K2',
       urgency: 'planned',
       requiredBy: isoDate(14),
-      livingArrangement: 'only-younger',
+      livingArrangement: 'no-preference',
       maxDistanceMiles: 60,
       avoidAreas: [{ lat: 51.6, lon: -0.1, radiusMiles: 3 }],
       familyAnchors: [{ lat: 51.59, lon: -0.07, label: 'sister' }],
@@ -253,7 +259,7 @@ async function offerAndAccept(la: string, referralId: string, candidate: Candida
   const offer = await expectStatus(
     call<{ id: string; status: string }>('matching', 'POST', `/v1/referrals/${referralId}/offers`, la, {
       homeUrn: candidate.urn,
-      note: 'Planned move; needs a home experienced with CSE risk and self-harm.',
+      note: 'Needs a home experienced with self-harm and CSE risk.',
     }),
     201,
     'POST offer',
@@ -270,7 +276,25 @@ async function offerAndAccept(la: string, referralId: string, candidate: Candida
   return { home, offerId: offer.body.id, provider, acceptedStatus: accepted.body.status };
 }
 
-export async function runDemo(): Promise<{ historyValid: boolean; entries: number; episodesCsv: string }> {
+export interface DemoOptions {
+  urls?: ServiceUrls;
+  placingLa?: string;
+  quiet?: boolean;
+}
+
+export interface DemoOutcome {
+  childRef: string;
+  historyValid: boolean;
+  entries: number;
+  historyTypes: string[];
+  episodesCsv: string;
+  webhooks: { type: string; verified: boolean }[];
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
+  if (options.urls) urls = options.urls;
+  if (options.placingLa) PLACING_LA = options.placingLa;
+  if (options.quiet !== undefined) quiet = options.quiet;
   const la = await token(PLACING_LA, 'placing-authority');
   const childRef = `DEMO${randomInt(100_000, 999_999)}`;
   const receiver = await startHostReceiver();
@@ -385,7 +409,18 @@ export async function runDemo(): Promise<{ historyValid: boolean; entries: numbe
 
     step('8. An independent visitor files the Reg 44 report; it reaches the placing LA');
     const visitor = await token(firstOffer.home.providerId, 'independent-visitor');
-    const visit = await eventually('the monitoring service knowing the placement', async () => {
+    // The visit report goes to the placing LAs of children living at the home on the visit date:
+    // wait until the monitoring service has heard of the start from matching (over Kafka).
+    await eventually('the monitoring service hearing of the start', async () => {
+      const response = await call<{ entries?: { type: string }[] }>(
+        'monitoring',
+        'GET',
+        `/v1/children/${PLACING_LA}/${childRef}/history`,
+        la,
+      );
+      return response.body.entries?.some((entry) => entry.type === 'PlacementStarted') ? true : undefined;
+    });
+    const visit = await eventually('the visit to be recorded', async () => {
       const response = await call<{ id?: string; visitId?: string }>(
         'monitoring',
         'POST',
@@ -416,9 +451,7 @@ export async function runDemo(): Promise<{ historyValid: boolean; entries: numbe
     );
 
     step('9. The child moves (X1, reason CARPL): departure and arrival notices go out');
-    const second = await referAndShortlist(la, childRef, {
-      requirements: { ...referralBody(childRef).requirements, livingArrangement: 'no-preference' },
-    });
+    const second = await referAndShortlist(la, childRef);
     const next = pick(second.shortlist, 'nominated-officer', [chosen.urn]);
     const secondOffer = await offerAndAccept(la, second.referralId, next);
     const move = await expectStatus(
@@ -502,13 +535,23 @@ export async function runDemo(): Promise<{ historyValid: boolean; entries: numbe
       'episodes export',
     );
     const csv = episodes.text;
-    const lines = csv.trim().split('\n');
+    const lines = csv.trim().split(/\r?\n/);
     say(`   ${lines[0]}`);
     for (const line of lines.slice(1).filter((l) => l.startsWith(`${childRef},`))) say(`   ${line}`);
+    detail(
+      'both placements began today: SSDA903 records where the child was at the end of each day, so the same-day move leaves one episode',
+    );
     say(
       '\nDone: referral → shortlist → offer → approval → notices → Reg 44 → move → verified history → SSDA903.',
     );
-    return { historyValid: verify.body.valid, entries: verify.body.entries, episodesCsv: csv };
+    return {
+      childRef,
+      historyValid: verify.body.valid,
+      entries: verify.body.entries,
+      historyTypes: history.entries.map((entry) => entry.type),
+      episodesCsv: csv,
+      webhooks: receiver.received.map((webhook) => ({ type: webhook.type, verified: webhook.verified })),
+    };
   } finally {
     await receiver.close();
   }
