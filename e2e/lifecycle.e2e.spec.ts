@@ -342,3 +342,47 @@ describe('end to end', () => {
     expect(overdue.body.items.filter((item) => item.homeUrn === emergency!.urn)).toHaveLength(1);
   });
 });
+
+describe('tracing', () => {
+  it('carries one trace id from an HTTP request through Kafka into the consuming services’ logs', async () => {
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const la = await token(HARINGEY, 'placing-authority');
+    const submitted = await system.call<{ id: string }>('referral', 'POST', '/v1/referrals', {
+      token: la,
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: {
+        childRef: `TR${Date.now() % 1_000_000}`,
+        child: {
+          dateOfBirth: '2011-07-01',
+          sex: 'F',
+          ethnicity: 'WBRI',
+          legalStatus: 'C2',
+          categoryOfNeed: 'N1',
+          homePostcode: 'N17 6QA',
+          homeLocation: { lat: 51.597, lon: -0.072 },
+        },
+        needs: [{ domain: 'education', intensity: 'low', frequency: 'occasional' }],
+        risks: {},
+        requirements: {
+          placementType: 'K2',
+          urgency: 'planned',
+          requiredBy: today(),
+          livingArrangement: 'no-preference',
+          avoidAreas: [],
+          familyAnchors: [],
+        },
+        childViews: 'Would like to be near the sea.',
+        attestation: { fullDisclosure: true, referrerName: 'Tracer' },
+      },
+    });
+    expect(submitted.status, submitted.text).toBe(201);
+    for (const service of ['referral', 'matching', 'monitoring'] as const) {
+      await expect
+        .poll(() => system.logs.get(service)!.some((line) => line.includes(traceId)), {
+          timeout: 30_000,
+          interval: 250,
+        })
+        .toBe(true);
+    }
+  });
+});

@@ -14,6 +14,10 @@ import { type CloudEventAttributes, fromKafkaHeaders } from './cloud-events.ts';
 import { consumerMetrics } from './metrics.ts';
 import { deadLetterTopicOf } from './topics.ts';
 
+function traceIdOf(traceparent: string | undefined): string | undefined {
+  return traceparent ? /^00-([0-9a-f]{32})-/.exec(traceparent)?.[1] : undefined;
+}
+
 export interface IncomingEvent extends CloudEventAttributes {
   topic: string;
   partition: number;
@@ -129,6 +133,19 @@ export class IdempotentConsumer {
         );
         const applied = await this.#apply(event);
         this.#metrics.processed.inc({ group: groupId, topic, outcome: applied ? 'applied' : 'duplicate' });
+        // The trace id carried from the HTTP request that caused the event links this line to it.
+        logger.info(
+          {
+            trace_id: traceIdOf(event.traceparent),
+            type: event.type,
+            group: groupId,
+            topic,
+            partition,
+            offset: message.offset,
+            duplicate: !applied,
+          },
+          applied ? 'message applied' : 'message already applied',
+        );
         if (applied) this.#options.afterCommit?.(event);
         return;
       } catch (error) {
