@@ -51,6 +51,17 @@ describe('the platform', () => {
       const metrics = await system.call(service, 'GET', '/metrics');
       expect(metrics.text).toContain('process_cpu_seconds_total');
       expect(metrics.text).toContain('outbox_relay');
+      expect(metrics.text).toContain('event_store_events_behind_horizon');
+      expect(metrics.text).toContain('http_request_duration_seconds');
     },
   );
+
+  it('exposes the statutory measures ops watch', async () => {
+    expect((await system.call('notification', 'GET', '/metrics')).text).toContain(
+      'webhook_deliveries_pending',
+    );
+    expect((await system.call('monitoring', 'GET', '/metrics')).text).toContain(
+      '# HELP reg44_visits_overdue_homes',
+    );
+  });
 });

@@ -100,6 +100,8 @@ export interface EventStoreOptions {
   cipher?: PersonalDataCipher;
   /** When set, appends NOTIFY this channel so readers in other processes wake early. */
   notifyChannel?: string;
+  /** Told of every append that reached the database (metrics). */
+  onAppend?: (streamType: string, events: number) => void;
 }
 
 interface EventRow {
@@ -136,12 +138,14 @@ export class PostgresEventStore {
   readonly pool: pg.Pool;
   readonly #cipher: PersonalDataCipher | undefined;
   readonly #notifyChannel: string | undefined;
+  readonly #onAppend: ((streamType: string, events: number) => void) | undefined;
   readonly #appended = new EventEmitter();
 
   constructor(options: EventStoreOptions) {
     this.pool = options.pool;
     this.#cipher = options.cipher;
     this.#notifyChannel = options.notifyChannel;
+    this.#onAppend = options.onAppend;
     this.#appended.setMaxListeners(100);
   }
 
@@ -230,6 +234,7 @@ export class PostgresEventStore {
       throw translateAppendError(error, streamId, expected);
     }
     const last = rows[rows.length - 1]!;
+    this.#onAppend?.(streamTypeOf(streamId), rows.length);
     if (!options.client) this.#appended.emit('appended', streamTypeOf(streamId));
     return {
       nextExpectedVersion: last.stream_version,

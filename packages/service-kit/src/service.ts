@@ -55,7 +55,7 @@ import {
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import { type AuthRule, bearerToken, createTokenVerifier, hasAnyRole, type Principal } from './auth.ts';
 import { type BaseConfig, loadConfig } from './config.ts';
@@ -190,9 +190,16 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
       keyEncryptionKey: this.config.dataKeyEncryptionKey,
     });
     this.cipher = new PersonalDataCipher(this.keyStore);
+    const appended = new Counter({
+      name: 'event_store_appended_events_total',
+      help: 'Events appended to the event store, by stream type (counted when the statement succeeds)',
+      labelNames: ['stream_type'],
+      registers: [this.registry],
+    });
     this.store = new PostgresEventStore({
       pool: this.pool,
       cipher: this.cipher,
+      onAppend: (streamType, events) => appended.inc({ stream_type: streamType }, events),
       ...(this.config.EVENTS_NOTIFY_CHANNEL ? { notifyChannel: this.config.EVENTS_NOTIFY_CHANNEL } : {}),
     });
     this.kafka = createKafka({
@@ -246,6 +253,37 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
 
   schedule(definition: ScheduleDefinition): void {
     this.#schedules.push(definition);
+  }
+
+  /**
+   * A Prometheus gauge computed when /metrics is scraped (for example from a read model): a number,
+   * or labelled values.
+   */
+  gauge(
+    name: string,
+    help: string,
+    collect: () => Promise<number | { labels: Record<string, string>; value: number }[]>,
+    labelNames: string[] = [],
+  ): void {
+    const logger = this.logger;
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        try {
+          const value = await collect();
+          if (typeof value === 'number') this.set(value);
+          else {
+            this.reset();
+            for (const sample of value) this.set(sample.labels, sample.value);
+          }
+        } catch (error) {
+          logger.warn({ err: error, metric: name }, 'metric could not be computed');
+        }
+      },
+    });
   }
 
   readiness(name: string, check: ReadinessCheck): void {

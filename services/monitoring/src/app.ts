@@ -50,6 +50,17 @@ export async function build(options: BuildOptions) {
   registerSeriousEventRoutes(host);
   registerExportRoutes(host);
   registerAnalyticsRoutes(host);
+  host.gauge(
+    'reg44_visits_overdue_homes',
+    'Homes with a child placed and no Reg 44 visit in a closed month (CHR 2015 reg 44), by month',
+    async () => {
+      const { rows } = await host.pool.query<{ month: string; count: number }>(
+        'SELECT month, count(*)::int AS count FROM reg44_overdue GROUP BY month ORDER BY month DESC LIMIT 12',
+      );
+      return rows.map((row) => ({ labels: { month: row.month }, value: row.count }));
+    },
+    ['month'],
+  );
   return host;
 }
 

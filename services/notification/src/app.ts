@@ -126,6 +126,24 @@ export async function build(options: BuildOptions) {
     return { ok: true, detail: `${rows[0]?.due ?? 0} deliveries due` };
   });
 
+  host.gauge(
+    'notifications_by_status',
+    'Notices by kind and status (overdue: not received by the end of the day they were due)',
+    async () => {
+      const { rows } = await host.pool.query<{ kind: string; status: string; count: number }>(
+        'SELECT kind, status, count(*)::int AS count FROM notifications GROUP BY kind, status',
+      );
+      return rows.map((row) => ({ labels: { kind: row.kind, status: row.status }, value: row.count }));
+    },
+    ['kind', 'status'],
+  );
+  host.gauge('webhook_deliveries_pending', 'Webhook deliveries waiting for their next attempt', async () => {
+    const { rows } = await host.pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM webhook_deliveries WHERE status IN ('pending', 'in-flight')`,
+    );
+    return rows[0]?.count ?? 0;
+  });
+
   return Object.assign(host, {
     deliveryWorker,
     calendar,
