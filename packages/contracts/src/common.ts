@@ -149,5 +149,10 @@ export const roles = [
   'independent-visitor',
   'regulator',
   'ops',
+  /**
+   * Commissioning analysts of a consortium or Regional Care Co-operative (`org` = `consortium:<id>`):
+   * read-only aggregates across the member LAs, with small numbers suppressed. No other service grants it.
+   */
+  'commissioner',
 ] as const;
 export type Role = (typeof roles)[number];
