@@ -106,12 +106,13 @@ export function asyncApiDocument(
       },
     };
     const operationId = `${definition.service}Publishes${channelId[0]!.toUpperCase()}${channelId.slice(1)}`;
-    const operation = (operations[operationId] ??= {
+    operations[operationId] = operations[operationId] ?? {
       action: 'send',
       title: `${definition.service} publishes to ${definition.topic}`,
       channel: { $ref: `#/channels/${channelId}` },
       messages: [],
-    }) as { messages: unknown[] };
+    };
+    const operation = operations[operationId] as { messages: unknown[] };
     operation.messages.push({ $ref: `#/channels/${channelId}/messages/${name}` });
   }
 
