@@ -184,7 +184,10 @@ export class PostgresEventStore {
   ): Promise<AppendResult> {
     const recordedAt = (options.now ?? new Date()).toISOString();
     const ids: string[] = [];
-    const items: string[] = [];
+    const canonicalEvents: string[] = [];
+    // The events of one command usually share one metadata object: canonicalise it once.
+    let lastMetadata: EventMetadata | undefined;
+    let lastCanonicalMetadata = '';
     for (const event of events) {
       const eventId = event.eventId ?? randomUUID();
       const schemaVersion = event.schemaVersion ?? 1;
@@ -194,22 +197,24 @@ export class PostgresEventStore {
           throw new Error(`event ${event.type} has personal fields but the store has no cipher`);
         body = await this.#cipher.seal(event.data as object, event.personal);
       }
-      // The canonical text is also what jsonb stores, so what verify() recomputes from the row is
-      // exactly what was hashed.
-      const canonicalData = canonicalJson(body);
-      const canonicalMetadata = canonicalJson(event.metadata ?? {});
-      const canonical = canonicalEventFromParts({
-        eventId,
-        streamId,
-        type: event.type,
-        schemaVersion,
-        canonicalData,
-        canonicalMetadata,
-        recordedAt,
-      });
+      if (event.metadata === undefined || event.metadata !== lastMetadata) {
+        lastMetadata = event.metadata;
+        lastCanonicalMetadata = canonicalJson(event.metadata ?? {});
+      }
+      const canonicalMetadata = lastCanonicalMetadata;
+      // The canonical text is both what the chain hashes and what the row stores (es_append parses
+      // it), so what verify() recomputes from the row is exactly what was hashed.
       ids.push(eventId);
-      items.push(
-        `{"id":${JSON.stringify(eventId)},"type":${JSON.stringify(event.type)},"schemaVersion":${schemaVersion},"data":${canonicalData},"metadata":${canonicalMetadata},"canonical":${JSON.stringify(canonical)}}`,
+      canonicalEvents.push(
+        canonicalEventFromParts({
+          eventId,
+          streamId,
+          type: event.type,
+          schemaVersion,
+          canonicalData: canonicalJson(body),
+          canonicalMetadata,
+          recordedAt,
+        }),
       );
     }
     const executor = options.client ?? this.pool;
@@ -219,12 +224,13 @@ export class PostgresEventStore {
         // Named: prepared once per connection.
         name: 'es-append',
         text: `SELECT global_position, stream_version, hash, transaction_id::text AS transaction_id
-                 FROM es_append($1, $2, $3, $4::jsonb, $5, $6)`,
+                 FROM es_append($1, $2, $3, $4::text, $5, $6)`,
         values: [
           streamId,
           streamTypeOf(streamId),
           expectedToNumber(expected),
-          `[${items.join(',')}]`,
+          // Canonical JSON never contains a raw newline: it separates the events.
+          canonicalEvents.join('\n'),
           recordedAt,
           this.#notifyChannel ?? null,
         ],
