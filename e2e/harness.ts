@@ -50,6 +50,7 @@ export class RunningSystem {
   readonly #options: SystemOptions;
   readonly #logFiles = new Map<ServiceName, WriteStream>();
   readonly #envs = new Map<ServiceName, NodeJS.ProcessEnv>();
+  readonly #databaseUrls = new Map<ServiceName | 'keys', { app: string; admin: string }>();
 
   private constructor(options: SystemOptions) {
     this.#options = options;
@@ -69,6 +70,29 @@ export class RunningSystem {
 
   url(service: ServiceName, path = ''): string {
     return `http://127.0.0.1:${this.ports.get(service)}${path}`;
+  }
+
+  /** A service's database (or the shared key store's, `keys`): the service role's and the owner's URLs. */
+  database(name: ServiceName | 'keys'): { app: string; admin: string } {
+    const urls = this.#databaseUrls.get(name);
+    if (!urls) throw new Error(`no database for ${name}`);
+    return urls;
+  }
+
+  /** The environment a service process runs with (ops commands run against the same settings). */
+  environment(service: ServiceName): NodeJS.ProcessEnv {
+    return { ...this.#envs.get(service) };
+  }
+
+  /** Consumer groups of this system start with this prefix (`<prefix><service>.<consumer>`). */
+  get consumerGroupPrefix(): string {
+    return `${this.namespace}.`;
+  }
+
+  /** Whether a service's process is running. */
+  running(service: ServiceName): boolean {
+    const child = this.#children.get(service);
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
   async #createDatabase(name: string): Promise<{ app: string; admin: string }> {
@@ -91,10 +115,12 @@ export class RunningSystem {
 
   async #start(): Promise<void> {
     const keyStore = await this.#createDatabase(`${this.namespace}_keys`);
+    this.#databaseUrls.set('keys', keyStore);
     const logDir = `${ROOT}test-results/e2e/${this.namespace}`;
     mkdirSync(logDir, { recursive: true });
     for (const service of SERVICE_NAMES) {
       const db = await this.#createDatabase(`${this.namespace}_${service}`);
+      this.#databaseUrls.set(service, db);
       const port = await freePort();
       this.ports.set(service, port);
       const env: NodeJS.ProcessEnv = {
@@ -113,6 +139,8 @@ export class RunningSystem {
         KAFKA_GROUP_PREFIX: `${this.namespace}.`,
         WEBHOOK_ALLOW_HTTP: 'true',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        // Monitoring serves the console build that exists; building it is bin/up's and the console tests' job.
+        CONSOLE: 'serve',
         ...this.#options.env?.['*'],
         ...this.#options.env?.[service],
       };

@@ -212,6 +212,11 @@ const tokens: [string, string, string][] = [
 console.log('\nThe placement platform is up.\n');
 for (const service of SERVICES)
   console.log(`  ${service.name.padEnd(13)} http://127.0.0.1:${service.port}/docs`);
+const monitoring = SERVICES.find((service) => service.name === 'monitoring');
+if (monitoring)
+  console.log(
+    `  ${'console'.padEnd(13)} http://127.0.0.1:${monitoring.port}/console/ (sign in with a token below)`,
+  );
 console.log('\nDevelopment tokens (24 h; `pnpm token --org <org> --role <role>` makes others):');
 for (const [role, org, token] of tokens) console.log(`  ${role.padEnd(20)} ${org.padEnd(22)} ${token}`);
 console.log('\nCtrl-C stops everything.\n');

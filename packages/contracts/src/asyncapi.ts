@@ -14,6 +14,7 @@ const KEY_DESCRIPTIONS: Record<string, string> = {
   placementId: 'placement id',
   notificationId: 'notification id',
   recipientOrg: 'recipient organisation (ONS LA code, provider id or ofsted)',
+  erasureId: 'erasure id',
 };
 
 function toJsonSchema(schema: z.ZodType): JsonSchema {

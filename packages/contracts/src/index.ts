@@ -11,6 +11,8 @@ export * as notificationEvents from './events/notification.ts';
 export * from './events/notification.ts';
 export * as referralEvents from './events/referral.ts';
 export * from './events/referral.ts';
+export * as subjectEvents from './events/subject.ts';
+export * from './events/subject.ts';
 export * from './personal.ts';
 export * from './reference/iso-date.ts';
 export * from './reference/la-adjacency.ts';

@@ -1,4 +1,5 @@
 // Public surface of @placements/event-store.
+export * from './availability.ts';
 export * from './canonical.ts';
 export * from './checkpoints.ts';
 export * from './errors.ts';

@@ -31,7 +31,10 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
       useGlob: true,
       migrationsTable: options.migrationsTable ?? 'schema_migrations',
       direction: 'up',
-      checkOrder: true,
+      // The folders of several packages interleave by prefix: a package's new migration must be able
+      // to land in a database where a service's later-numbered ones already ran (each file still runs
+      // once, in prefix order among those not yet run).
+      checkOrder: false,
       singleTransaction: true,
       advisoryLockMode: 'wait',
       migrationLoaderStrategies: [{ extensions: ['.sql'], loader: 'sql' }],

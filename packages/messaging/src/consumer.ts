@@ -3,8 +3,11 @@
 // skipped. Transient failures retry with exponential backoff; a message that keeps failing (or
 // one that can never succeed, marked `permanent`) is copied to `<topic>.dlq` with its error and
 // the partition moves on. Offsets are committed only after the transaction (or the dead letter).
+// A database that cannot be reached is no fault of the message: it waits, without using up its
+// attempts. Every fetch and heartbeat the broker answers is noted, so readiness can tell a
+// consumer that has lost the broker from one that is merely idle.
 import type { PersonalDataCipher } from '@placements/event-store';
-import { withTransaction } from '@placements/event-store';
+import { isDatabaseUnavailable, withTransaction } from '@placements/event-store';
 import type { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type pg from 'pg';
@@ -60,6 +63,7 @@ export class IdempotentConsumer {
   #producer: Producer | undefined;
   #running = false;
   #crashed: Error | undefined;
+  #lastContactAt = 0;
 
   constructor(options: IdempotentConsumerOptions) {
     this.#options = options;
@@ -72,6 +76,15 @@ export class IdempotentConsumer {
 
   get crashError(): Error | undefined {
     return this.#crashed;
+  }
+
+  get groupId(): string {
+    return this.#options.groupId;
+  }
+
+  /** When the broker last answered this consumer (a fetch, even an empty one, or a heartbeat). */
+  get lastContactAt(): Date | undefined {
+    return this.#lastContactAt ? new Date(this.#lastContactAt) : undefined;
   }
 
   async start(): Promise<void> {
@@ -90,6 +103,11 @@ export class IdempotentConsumer {
         'consumer crashed',
       );
     });
+    const contact = () => {
+      this.#lastContactAt = Date.now();
+    };
+    consumer.on(consumer.events.FETCH, contact);
+    consumer.on(consumer.events.HEARTBEAT, contact);
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { topic, partition, offsetLag } = event.payload;
       this.#metrics.lag.set({ group: groupId, topic, partition: String(partition) }, Number(offsetLag));
@@ -99,6 +117,7 @@ export class IdempotentConsumer {
     await consumer.subscribe({ topics: [...topics], fromBeginning: this.#options.fromBeginning ?? true });
     this.#consumer = consumer;
     this.#running = true;
+    contact();
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 3,
@@ -121,7 +140,9 @@ export class IdempotentConsumer {
     const { groupId, maxAttempts = 5, initialBackoffMs = 200, maxBackoffMs = 5_000, logger } = this.#options;
     let lastError: unknown;
     let event: IncomingEvent | undefined;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let failures = 0;
+    let unavailable = 0;
+    for (;;) {
       try {
         event ??= await this.#decode(
           topic,
@@ -150,11 +171,36 @@ export class IdempotentConsumer {
         return;
       } catch (error) {
         lastError = error;
-        if (isPermanentError(error) || attempt === maxAttempts) break;
+        if (isDatabaseUnavailable(error)) {
+          // Not the message's fault: it waits for the database however long that takes, its offset
+          // uncommitted, instead of using up its attempts and landing on the dead-letter topic. A
+          // consumer that is stopping leaves it, uncommitted, to the next one.
+          if (!this.#running) throw error;
+          unavailable += 1;
+          this.#metrics.retries.inc({ group: groupId, topic });
+          const delay = Math.min(initialBackoffMs * 2 ** Math.min(unavailable - 1, 16), maxBackoffMs);
+          logger.warn(
+            { err: error, group: groupId, topic, partition, offset: message.offset, retryInMs: delay },
+            'database unavailable; the message waits for it',
+          );
+          await sleep(delay);
+          await heartbeat();
+          continue;
+        }
+        failures += 1;
+        if (isPermanentError(error) || failures >= maxAttempts) break;
         this.#metrics.retries.inc({ group: groupId, topic });
-        const delay = Math.min(initialBackoffMs * 2 ** (attempt - 1), maxBackoffMs);
+        const delay = Math.min(initialBackoffMs * 2 ** (failures - 1), maxBackoffMs);
         logger.warn(
-          { err: error, group: groupId, topic, partition, offset: message.offset, attempt, retryInMs: delay },
+          {
+            err: error,
+            group: groupId,
+            topic,
+            partition,
+            offset: message.offset,
+            attempt: failures,
+            retryInMs: delay,
+          },
           'message handler failed; retrying',
         );
         await sleep(delay * (0.8 + Math.random() * 0.4));

@@ -4,6 +4,7 @@ export * from './consumer.ts';
 export * from './dead-letters.ts';
 export * from './kafka.ts';
 export * from './metrics.ts';
+export * from './positions.ts';
 export * from './relay.ts';
 export * from './topics.ts';
 

@@ -336,4 +336,40 @@ describe('idempotent consumer', () => {
     expect(await replayDeadLetters(kafka, deadLetterTopicOf(topic))).toBe(0);
     await consumer.stop();
   });
+
+  it('lets a message wait while its database cannot be reached instead of dead-lettering it', async () => {
+    const topic = uniqueTopic('db-down');
+    const kafka = createKafka({ brokers, clientId: 'db-down-test' });
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    const id = randomUUID();
+    await publish(topic, [{ id, n: 7 }]);
+    // Twice as many failures as the message's attempts: a restarting server answers 57P03, then
+    // the connection is refused, until it is back.
+    const outage = ['57P03', 'ECONNREFUSED', '57P01', 'ECONNREFUSED', '57P03', 'ECONNREFUSED'];
+    let calls = 0;
+    const consumer = new IdempotentConsumer({
+      kafka,
+      groupId: `db-down-${randomUUID()}`,
+      topics: [topic],
+      pool: db.pool,
+      logger,
+      maxAttempts: 3,
+      initialBackoffMs: 20,
+      maxBackoffMs: 100,
+      handle: async (event, client) => {
+        const code = outage[calls++];
+        if (code) throw Object.assign(new Error('the database system is starting up'), { code });
+        await client.query('INSERT INTO applied (message_id, n) VALUES ($1, $2)', [event.id, 7]);
+      },
+    });
+    await consumer.start();
+    await waitFor(async () => {
+      const { rows } = await db.pool.query('SELECT 1 FROM applied WHERE message_id = $1', [id]);
+      return rows.length === 1;
+    });
+    expect(calls).toBe(outage.length + 1);
+    expect(consumer.lastContactAt?.getTime()).toBeGreaterThan(Date.now() - 15_000);
+    await consumer.stop();
+    expect(await listDeadLetters(kafka, deadLetterTopicOf(topic), { timeoutMs: 3_000 })).toEqual([]);
+  });
 });

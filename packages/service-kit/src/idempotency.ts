@@ -2,8 +2,12 @@
 // a key is stored per organisation; a retry with the same key and body gets that response again,
 // the same key with a different body is refused (422), and a retry while the first request is
 // still running gets 409. 5xx responses are not stored, so the client can retry them.
+// A response that is personal data about a child (a route calls `personalResponse`) is stored
+// sealed with that child's data key and tagged with the child's subject: erasure makes it
+// unreadable at once (backups included) and the SubjectErased purge deletes the row.
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@placements/event-store';
+import { isErased } from '@placements/contracts';
+import { canonicalJson, type PersonalDataCipher } from '@placements/event-store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { problems, sendProblem } from './problems.ts';
@@ -13,11 +17,31 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { org: string; key: string };
+    idempotency?: { org: string; key: string; subjectId?: string };
   }
 }
 
-export function registerIdempotency(app: FastifyInstance, pool: pg.Pool): void {
+/**
+ * Declares the response to this request personal data about the child `subjectId` (a key-store
+ * subject): if the request carries an Idempotency-Key, the stored copy is sealed with the child's
+ * key and purged when the child is erased.
+ */
+export function personalResponse(request: FastifyRequest, subjectId: string): void {
+  if (request.idempotency) request.idempotency.subjectId = subjectId;
+}
+
+/** Deletes the stored responses about an erased child. */
+export async function purgeIdempotencySubject(
+  client: pg.ClientBase | pg.Pool,
+  subjectId: string,
+): Promise<number> {
+  const result = await client.query('DELETE FROM idempotency_keys WHERE subject_id = $1', [subjectId]);
+  return result.rowCount ?? 0;
+}
+
+const SEALED_RESPONSE_FIELD = 'response';
+
+export function registerIdempotency(app: FastifyInstance, pool: pg.Pool, cipher?: PersonalDataCipher): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) return;
     const header = request.headers['idempotency-key'];
@@ -47,9 +71,10 @@ export function registerIdempotency(app: FastifyInstance, pool: pg.Pool): void {
       status_code: number | null;
       headers: Record<string, string> | null;
       body: string | null;
+      subject_id: string | null;
       created_at: Date;
     }>(
-      'SELECT request_hash, status_code, headers, body, created_at FROM idempotency_keys WHERE org = $1 AND idempotency_key = $2',
+      'SELECT request_hash, status_code, headers, body, subject_id, created_at FROM idempotency_keys WHERE org = $1 AND idempotency_key = $2',
       [org, key],
     );
     const first = rows[0];
@@ -81,9 +106,24 @@ export function registerIdempotency(app: FastifyInstance, pool: pg.Pool): void {
         request,
       );
     }
+    let body = first.body ?? '';
+    if (first.subject_id !== null && cipher && body) {
+      const opened = (await cipher.open(JSON.parse(body) as Record<string, unknown>))[SEALED_RESPONSE_FIELD];
+      if (isErased(opened) || typeof opened !== 'string') {
+        return sendProblem(
+          reply,
+          problems.unprocessable('child-erased', 'The child’s personal data has been erased', {
+            detail:
+              'the first response to this key held personal data about a child who has since been erased',
+          }),
+          request,
+        );
+      }
+      body = opened;
+    }
     for (const [name, value] of Object.entries(first.headers ?? {})) reply.header(name, value);
     reply.header('idempotent-replayed', 'true');
-    return reply.status(first.status_code).send(first.body ?? '');
+    return reply.status(first.status_code).send(body);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -102,12 +142,19 @@ export function registerIdempotency(app: FastifyInstance, pool: pg.Pool): void {
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    const body =
+    let body =
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+    const subjectId = claim.subjectId && cipher ? claim.subjectId : null;
+    if (subjectId !== null) {
+      // Sealed before it is written: the plaintext response never reaches the table.
+      body = JSON.stringify(
+        await cipher!.seal({ [SEALED_RESPONSE_FIELD]: body }, { subjectId, fields: [SEALED_RESPONSE_FIELD] }),
+      );
+    }
     await pool.query(
-      `UPDATE idempotency_keys SET status_code = $3, headers = $4, body = $5, completed_at = now()
+      `UPDATE idempotency_keys SET status_code = $3, headers = $4, body = $5, subject_id = $6, completed_at = now()
         WHERE org = $1 AND idempotency_key = $2`,
-      [claim.org, claim.key, reply.statusCode, headers, body],
+      [claim.org, claim.key, reply.statusCode, headers, body, subjectId],
     );
     return payload;
   });

@@ -6,5 +6,6 @@ export * from './idempotency.ts';
 export * from './logging.ts';
 export * from './metrics.ts';
 export * from './problems.ts';
+export * from './read-audit.ts';
 export * from './service.ts';
 export * from './tracing.ts';

@@ -1,6 +1,7 @@
 // RFC 9457 problem details: every error a client can see, created in one place, each with a
 // stable `type` (a URI reference ending in the problem's slug) and status. A slug is never
 // reused for a different meaning.
+import { isDatabaseUnavailable } from '@placements/event-store';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -151,31 +152,7 @@ export function fieldErrorsFromValidation(
   return errors;
 }
 
-const DATABASE_UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08003',
-  '08006',
-  '08001',
-  '08004',
-  '53300',
-]);
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: string } | undefined)?.code;
-  if (code && DATABASE_UNAVAILABLE.has(code)) return true;
-  const message = error instanceof Error ? error.message : '';
-  return (
-    message.includes('Connection terminated') ||
-    message.includes('timeout exceeded when trying to connect') ||
-    message.includes('Client has encountered a connection error')
-  );
-}
+export { isDatabaseUnavailable };
 
 /** Maps anything thrown by a route to a problem. */
 export function toProblem(error: unknown): ProblemError {

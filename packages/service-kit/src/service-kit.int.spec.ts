@@ -151,6 +151,24 @@ describe('validation', () => {
   });
 });
 
+describe('hostile bodies', () => {
+  it('refuses a body nested thousands of levels deep with a 400 naming where, not a 500', async () => {
+    const headers = {
+      authorization: `Bearer ${await token(['placing-authority'])}`,
+      'content-type': 'application/json',
+    };
+    for (const payload of [
+      `${'['.repeat(5_000)}${']'.repeat(5_000)}`,
+      `{"name":${'{"a":'.repeat(3_000)}1${'}'.repeat(3_001)}`,
+    ]) {
+      const response = await host.app.inject({ method: 'POST', url: '/v1/things', headers, payload });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json().errors[0].message).toContain('nested more than');
+    }
+  });
+});
+
 describe('authentication and roles', () => {
   it('answers 401 without a token, with a bad signature, an expired token or alg none', async () => {
     const missing = await host.app.inject({ method: 'POST', url: '/v1/things', payload: good });

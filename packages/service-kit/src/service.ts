@@ -14,8 +14,10 @@ import {
   cloudEventType,
   integrationEvents,
   isIntegrationEventName,
+  parseIntegrationEvent,
   type Role,
   type ServiceName,
+  type SubjectErasure,
   topics as topicNames,
   topicPartitions,
 } from '@placements/contracts';
@@ -59,10 +61,17 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import { type AuthRule, bearerToken, createTokenVerifier, hasAnyRole, type Principal } from './auth.ts';
 import { type BaseConfig, loadConfig } from './config.ts';
-import { purgeIdempotencyKeys, registerIdempotency } from './idempotency.ts';
+import { purgeIdempotencyKeys, purgeIdempotencySubject, registerIdempotency } from './idempotency.ts';
 import { createLogger } from './logging.ts';
 import { createRegistry, registerEventStoreMetrics, registerHttpMetrics } from './metrics.ts';
-import { ProblemError, problemSchema, problems, sendProblem, toProblem } from './problems.ts';
+import {
+  type FieldError,
+  ProblemError,
+  problemSchema,
+  problems,
+  sendProblem,
+  toProblem,
+} from './problems.ts';
 import { continueTrace, type TraceContext } from './tracing.ts';
 
 /** The idempotency table. */
@@ -121,6 +130,15 @@ export interface ScheduleDefinition {
   run: (now: Date) => Promise<void>;
 }
 
+/**
+ * Removes an erased child from a service's read models, in the transaction of the consumer that
+ * received SubjectErased (sealed fields are already unreadable: this deletes what is derived).
+ */
+export type SubjectErasureHandler = (erasure: SubjectErasure, client: pg.PoolClient) => Promise<void>;
+
+/** Consumer group suffix of the built-in SubjectErased consumer every service runs. */
+export const SUBJECT_ERASURE_CONSUMER = 'subject-erasure';
+
 export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string; critical?: boolean }>;
 
 export interface ServiceOptions<S extends z.ZodType<object>> {
@@ -159,6 +177,9 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
   readonly #schedules: ScheduleDefinition[] = [];
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #readiness = new Map<string, ReadinessCheck>();
+  readonly #erasureHandlers: SubjectErasureHandler[] = [];
+  /** `METHOD /url` of every route registered without authentication (tests assert the set). */
+  readonly publicRoutes: string[] = [];
   #relay: OutboxRelay | undefined;
   #messaging: Promise<void> | undefined;
   #stopping = false;
@@ -208,6 +229,36 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
       logger: this.logger,
     });
     this.app = this.#createApp();
+    this.#consumerDefinitions.push({
+      name: SUBJECT_ERASURE_CONSUMER,
+      topics: [topicNames.subject],
+      handle: async (message, client) => {
+        const event = parseIntegrationEvent(message.type, message.data);
+        if (event.name !== 'SubjectErased') return;
+        await this.purgeSubject(event.data, client);
+      },
+    });
+  }
+
+  /** Registers what this service removes from its read models when a child is erased. */
+  onSubjectErased(handler: SubjectErasureHandler): void {
+    this.#erasureHandlers.push(handler);
+  }
+
+  /**
+   * Purges an erased child: drops this process's cached copy of the key (other instances keep it
+   * at most the key cache's lifetime), deletes stored idempotent responses about the child, and
+   * runs the service's own purges. Idempotent: a redelivered SubjectErased changes nothing more.
+   */
+  async purgeSubject(erasure: SubjectErasure, client: pg.PoolClient): Promise<void> {
+    this.keyStore.forget(erasure.subjectId);
+    const responses = await purgeIdempotencySubject(client, erasure.subjectId);
+    for (const handler of this.#erasureHandlers) await handler(erasure, client);
+    this.keyStore.forget(erasure.subjectId);
+    this.logger.info(
+      { erasureId: erasure.erasureId, storedResponses: responses, purges: this.#erasureHandlers.length },
+      'erased child purged from read models',
+    );
   }
 
   /** Topic name in this deployment (tests namespace them). */
@@ -467,6 +518,11 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     app.setSerializerCompiler(serializerCompiler);
     // JSON only: anything else is 415, never parsed as a string that then fails validation.
     app.removeContentTypeParser('text/plain');
+    // A response sent while the host stops closes its connection: a client's keep-alive socket would
+    // otherwise hold the server open (fastify's keep-alive timeout is 72 s) past the shutdown deadline.
+    app.addHook('onSend', async (_request, reply) => {
+      if (this.#stopping) reply.header('connection', 'close');
+    });
 
     const verify = createTokenVerifier({
       jwtSecret: config.AUTH_JWT_SECRET,
@@ -480,13 +536,16 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     app.decorateRequest('trace', undefined as unknown as TraceContext);
 
     app.addHook('onRoute', (route) => {
+      const methods = [route.method].flat().join(',');
       if (route.url.startsWith('/docs')) {
         route.config = { ...route.config, auth: 'public' };
+        this.publicRoutes.push(`${methods} ${route.url}`);
         return;
       }
       const auth = route.config?.auth;
       if (!auth)
         throw new Error(`route ${route.method} ${route.url} has no authorization rule (config.auth)`);
+      if (auth === 'public') this.publicRoutes.push(`${methods} ${route.url}`);
       if (auth !== 'public') {
         route.schema = route.schema ?? {};
         const schema = route.schema as { security?: unknown; response?: Record<number, unknown> };
@@ -509,20 +568,24 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
         throw problems.forbidden(`this needs one of the roles: ${auth.roles.join(', ')}`);
       }
       request.principal = principal;
+      // Who called: identifiers only (the token's subject, organisation and roles), never the token.
+      request.log.debug(
+        { sub: principal.sub, org: principal.org, roles: principal.roles },
+        'request authenticated',
+      );
     });
 
-    // jsonb cannot hold NUL characters or lone surrogates: refuse them as bad input, not a 500.
+    // jsonb cannot hold NUL characters or lone surrogates, and no body is nested deeply: refuse them
+    // as bad input, not a 500.
     app.addHook('preValidation', async (request) => {
       const bad = findUnstorableString(request.body, 'body');
-      if (bad)
-        throw problems.validation([
-          { path: bad, message: 'contains a character that cannot be stored (NUL or an unpaired surrogate)' },
-        ]);
+      if (bad) throw problems.validation([bad]);
     });
 
     app.setErrorHandler((error, request, reply) => {
       const problem = toProblem(error);
       if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.debug({ status: problem.status, type: problem.type }, 'request refused');
       return sendProblem(reply, problem, request);
     });
     app.setNotFoundHandler((request, reply) =>
@@ -575,7 +638,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
       transformObject: jsonSchemaTransformObject,
     });
     void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-    registerIdempotency(app, this.pool);
+    registerIdempotency(app, this.pool, this.cipher);
     registerHttpMetrics(app, this.registry);
     registerEventStoreMetrics(this.registry, this.store);
 
@@ -619,10 +682,21 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     checks.database = await database(this.pool);
     if (this.keyStorePool !== this.pool) checks.keyStore = await database(this.keyStorePool);
     const relay = this.#relay?.status;
+    // An idle relay has nothing to publish and so no error to report: the consumers, which talk to
+    // the broker every few seconds even when idle, tell whether it still answers.
+    const silent = this.#consumers.filter(
+      (consumer) =>
+        consumer.running && Date.now() - (consumer.lastContactAt?.getTime() ?? 0) > BROKER_SILENCE_MS,
+    );
     checks.kafka = relay
       ? relay.lastError
         ? { ok: false, detail: `relay cannot publish: ${relay.lastError}` }
-        : { ok: true }
+        : silent.length > 0
+          ? {
+              ok: false,
+              detail: `no answer from the broker for ${Math.round((Date.now() - (silent[0]!.lastContactAt?.getTime() ?? 0)) / 1000)} s (consumer ${silent[0]!.groupId})`,
+            }
+          : { ok: true }
       : { ok: false, detail: this.config.RUN_BACKGROUND ? 'connecting' : 'background work disabled' };
     checks.relay = relay?.running
       ? { ok: true, detail: relay.active ? 'active' : 'standby (another instance holds the relay lock)' }
@@ -649,6 +723,13 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
   }
 }
 
+/**
+ * How long a running consumer may go without an answer from the broker before readiness reports
+ * Kafka degraded: idle consumers fetch at least every 5 s (kafkajs maxWaitTime) and heartbeat every
+ * 3 s, so this is three missed heartbeats after an empty fetch.
+ */
+const BROKER_SILENCE_MS = 15_000;
+
 function newPool(connectionString: string, max: number, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
@@ -659,28 +740,46 @@ function newPool(connectionString: string, max: number, logger: Logger): pg.Pool
     query_timeout: 15_000,
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  // The pool listens for errors only on idle clients: a connection the server drops while a client
+  // is checked out (a restart, a failover, mid-transaction) would otherwise raise an unhandled
+  // 'error' and end the process. The query in flight fails as usual, and the pool discards the
+  // broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection lost while in use'));
+  });
   return pool;
 }
 
-function findUnstorableString(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') {
+/** Deeper than any body the platform accepts; a deeper one is refused before anything walks it. */
+const MAX_BODY_DEPTH = 32;
+
+/**
+ * The first string (or key) jsonb cannot store, or a body nested too deeply, as a field error.
+ * Iterative: a hostile body nested thousands of levels deep must not exhaust the stack.
+ */
+function findUnstorableString(value: unknown, path: string): FieldError | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path, depth: 0 }];
+  const unstorable = (text: string) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is being detected.
-    return /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)
-      ? path
-      : undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const bad = findUnstorableString(value[i], `${path}.${i}`);
-      if (bad) return bad;
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+  const message = 'contains a character that cannot be stored (NUL or an unpaired surrogate)';
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (typeof next.value === 'string') {
+      if (unstorable(next.value)) return { path: next.path, message };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      const bad =
-        findUnstorableString(key, `${path}.${key}`) ?? findUnstorableString(child, `${path}.${key}`);
-      if (bad) return bad;
+    if (!next.value || typeof next.value !== 'object') continue;
+    if (next.depth >= MAX_BODY_DEPTH)
+      return { path: next.path, message: `is nested more than ${MAX_BODY_DEPTH} levels deep` };
+    const entries = Array.isArray(next.value)
+      ? next.value.map((item, index) => [String(index), item] as const)
+      : Object.entries(next.value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      const childPath = `${next.path}.${key}`;
+      if (!Array.isArray(next.value) && unstorable(key)) return { path: childPath, message };
+      stack.push({ value: child, path: childPath, depth: next.depth + 1 });
     }
   }
   return undefined;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ServiceHost } from '@placements/service-kit';
 import type { Logger } from 'pino';
 import { matchingConfigSchema, matchingPolicyFrom } from './config.ts';
+import { registerErasurePurge } from './erasure/purge.ts';
 import { registerHomesProjection } from './homes/projection.ts';
 import { registerHomeRoutes } from './homes/routes.ts';
 import { registerReservationLapse } from './offers/lapse.ts';
@@ -47,6 +48,7 @@ export async function build(options: BuildOptions) {
   registerReservationLapse(host);
   registerPlacementRoutes(host);
   registerPlacementsProjection(host);
+  registerErasurePurge(host);
   return host;
 }
 

@@ -1,7 +1,7 @@
 // Benchmark: the monitoring read models (children, placements, notices, homes, Reg 44/45, serious
 // events — everything the analytics read) rebuilt from zero over 1,000,000 events, and GET history
 // latency for a child with 200 entries.
-//   node services/monitoring/bench/rebuild.bench.ts            (from /work/main)
+//   node services/monitoring/bench/rebuild.bench.ts            (from the repository root)
 // The events are written straight into the event store in batches (hash chain computed exactly as
 // es_append would), not through Kafka: the scenario measures the replay, not the intake.
 import { randomUUID } from 'node:crypto';

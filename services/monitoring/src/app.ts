@@ -1,10 +1,12 @@
 // The monitoring service: Reg 44 visits, Reg 45 reviews, serious events, the append-only placement history, SSDA903 export and analytics.
 // build() wires the slices onto the service host; server.ts only listens, tests call build().
 import { fileURLToPath } from 'node:url';
+import { commissioningMigrations, registerCommissioning } from '@placements/commissioning';
 import { ServiceHost } from '@placements/service-kit';
 import type { Logger } from 'pino';
 import { registerAnalyticsRoutes } from './analytics/routes.ts';
 import { monitoringConfigSchema } from './config.ts';
+import { registerErasurePurge } from './erasure/purge.ts';
 import { HISTORY_STREAM_TYPE, HOME_STREAM_TYPE } from './placement-history/history-entry.ts';
 import { registerHistoryIntake } from './placement-history/intake.ts';
 import { registerHistoryRoutes } from './placement-history/routes.ts';
@@ -15,8 +17,8 @@ import { registerReg45Routes } from './reg45-reviews/routes.ts';
 import { registerSeriousEventRoutes } from './serious-events/routes.ts';
 import { registerExportRoutes } from './ssda903-export/routes.ts';
 
-/** This service's own migration folder (the host adds the shared ones). */
-export const migrations = [fileURLToPath(new URL('../migrations', import.meta.url))];
+/** This service's own migration folder and commissioning's (the host adds the shared ones). */
+export const migrations = [fileURLToPath(new URL('../migrations', import.meta.url)), commissioningMigrations];
 
 export interface BuildOptions {
   env: Record<string, string | undefined>;
@@ -50,6 +52,13 @@ export async function build(options: BuildOptions) {
   registerSeriousEventRoutes(host);
   registerExportRoutes(host);
   registerAnalyticsRoutes(host);
+  registerErasurePurge(host);
+  // Commissioning intelligence and the web console (packages/commissioning) live on this service:
+  // it already hears every topic, and commissioners' questions are about the same history.
+  const consoleMode = host.config.CONSOLE;
+  registerCommissioning(host, {
+    console: consoleMode === 'off' ? false : { build: consoleMode === 'build' },
+  });
   host.gauge(
     'reg44_visits_overdue_homes',
     'Homes with a child placed and no Reg 44 visit in a closed month (CHR 2015 reg 44), by month',

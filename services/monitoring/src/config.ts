@@ -21,6 +21,12 @@ export const monitoringConfigSchema = z.object({
   REG40_NOTIFY_WITHIN_HOURS: z.coerce.number().positive().default(24),
   /** Analytics look back this many months (DfE placement stability measures use 12). */
   ANALYTICS_WINDOW_MONTHS: z.coerce.number().int().min(1).max(60).default(12),
+  /**
+   * The commissioning web console at /console/: `build` builds it from console/ when the build is
+   * missing or older than its sources (development), `serve` serves the build that shipped, `off`
+   * registers no console (one-off commands and tests of other slices).
+   */
+  CONSOLE: z.enum(['build', 'serve', 'off']).default('build'),
 });
 
 export type MonitoringConfig = z.output<typeof monitoringConfigSchema>;

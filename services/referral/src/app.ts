@@ -3,9 +3,11 @@
 import { fileURLToPath } from 'node:url';
 import { ServiceHost } from '@placements/service-kit';
 import type { Logger } from 'pino';
+import { registerErasurePurge } from './erasure/erasure.ts';
 import { registerGetReferral } from './get-referral/routes.ts';
 import { registerReferralListProjection } from './list-referrals/projection.ts';
 import { registerListReferrals } from './list-referrals/routes.ts';
+import { registerReadAudit } from './read-audit/routes.ts';
 import { registerPlacementConsumer } from './record-placement/consumer.ts';
 import { registerSubmitReferral } from './submit-referral/routes.ts';
 import { registerUpdateNeeds } from './update-needs/routes.ts';
@@ -39,6 +41,8 @@ export async function build(options: BuildOptions) {
   registerWithdrawReferral(host);
   registerReferralListProjection(host);
   registerPlacementConsumer(host);
+  registerReadAudit(host);
+  registerErasurePurge(host);
   return host;
 }
 

@@ -1,4 +1,4 @@
-// Serves the web console (/work/main/console, built by Vite into console/dist) at /console/. The
+// Serves the web console (the repository's console/ folder, built by Vite into console/dist) at /console/. The
 // build runs by itself when dist is missing or older than the console's sources (a fingerprint of
 // their contents is kept in dist/.build.json), so starting the service or a test is enough. One
 // build at a time per machine (a lock directory); the new build replaces dist in one rename.
@@ -126,12 +126,16 @@ export function registerConsole(
   const distDir = options.distDir ?? join(CONSOLE_DIR, 'dist');
   let state: { ok: boolean; detail: string } = { ok: false, detail: 'building' };
   const ready = (
-    options.build === false ? Promise.resolve('current' as const) : ensureConsoleBuilt({ distDir })
+    options.build === false
+      ? Promise.resolve(
+          existsSync(join(distDir, 'index.html')) ? ('current' as const) : ('unavailable' as const),
+        )
+      : ensureConsoleBuilt({ distDir })
   ).then(
     (outcome) => {
       state =
         outcome === 'unavailable'
-          ? { ok: false, detail: 'no console build and no Vite to build it' }
+          ? { ok: false, detail: 'no console build (and none to be made here)' }
           : { ok: true, detail: outcome };
       if (outcome === 'built') host.logger.info({ distDir }, 'console built');
     },
@@ -140,7 +144,9 @@ export function registerConsole(
       host.logger.error({ err: error }, 'console build failed');
     },
   );
-  host.readiness('console', async () => state);
+  // The console is for commissioners; the service's statutory work does not wait for it, so a
+  // missing build reports the service degraded, never unavailable.
+  host.readiness('console', async () => ({ ...state, critical: false }));
 
   void host.app.register(async (scope: FastifyInstance) => {
     await scope.register(fastifyStatic, { root: distDir, serve: false, index: false });

@@ -6,6 +6,7 @@ import * as matching from './matching.ts';
 import * as monitoring from './monitoring.ts';
 import * as notification from './notification.ts';
 import * as referral from './referral.ts';
+import * as subject from './subject.ts';
 
 export const services = ['referral', 'matching', 'notification', 'monitoring'] as const;
 export type ServiceName = (typeof services)[number];
@@ -16,6 +17,8 @@ export const topics = {
   notification: 'placements.notification.v1',
   hostNotices: 'placements.host-notices.v1',
   monitoring: 'placements.monitoring.v1',
+  /** Facts about a child as a data subject (erasure), for every service. */
+  subject: 'placements.subject.v1',
 } as const;
 export type TopicName = (typeof topics)[keyof typeof topics];
 
@@ -266,6 +269,15 @@ export const integrationEvents = {
     key: 'urn',
     personal: ['summary'],
     description: 'A CHR reg 40 serious event was recorded at a home.',
+  }),
+  SubjectErased: define({
+    service: 'referral',
+    topic: topics.subject,
+    schema: subject.subjectErased,
+    key: 'erasureId',
+    personal: [],
+    description:
+      'A child’s data key was shredded (erasure): every service purges the child from its read models; sealed fields can no longer be opened anywhere.',
   }),
 } as const;
 

@@ -1,8 +1,8 @@
 // HTTP for targeted offers (API.md, Matching service): the placing LA sends its referral to a chosen
 // home and may withdraw; the home's provider accepts (reserving a place) or declines with a reason.
 // Providers see only offers to their homes, LAs only offers for their referrals: anything else is 404.
-import { declineReason, isoDate, offerStatus, urn, uuid } from '@placements/contracts';
-import { setEtag } from '@placements/service-kit';
+import { declineReason, isoDate, offerStatus, subjectIdFor, urn, uuid } from '@placements/contracts';
+import { personalResponse, setEtag } from '@placements/service-kit';
 import { z } from 'zod';
 import type { MatchingHost } from '../config.ts';
 import { matchingProblems } from '../problems.ts';
@@ -117,6 +117,8 @@ export function registerOfferRoutes(host: MatchingHost): void {
         request.body,
         host.metadata(request),
       );
+      // The offer's notes are free text about the child: a stored idempotent copy is sealed.
+      personalResponse(request, subjectIdFor(result.state.ref!.placingLa, result.state.ref!.childRef));
       setEtag(reply, result.version);
       reply.header('location', `/v1/offers/${result.state.ref!.offerId}`);
       return reply.status(201).send(view(result.state, result.version));
@@ -193,6 +195,8 @@ export function registerOfferRoutes(host: MatchingHost): void {
         { type: 'AcceptOffer', ...request.body },
         host.metadata(request),
       );
+      // The offer's notes are free text about the child: a stored idempotent copy is sealed.
+      personalResponse(request, subjectIdFor(result.state.ref!.placingLa, result.state.ref!.childRef));
       setEtag(reply, result.version);
       return view(result.state, result.version);
     },
@@ -218,6 +222,8 @@ export function registerOfferRoutes(host: MatchingHost): void {
         { type: 'DeclineOffer', ...request.body },
         host.metadata(request),
       );
+      // The offer's notes are free text about the child: a stored idempotent copy is sealed.
+      personalResponse(request, subjectIdFor(result.state.ref!.placingLa, result.state.ref!.childRef));
       setEtag(reply, result.version);
       return view(result.state, result.version);
     },
@@ -243,6 +249,8 @@ export function registerOfferRoutes(host: MatchingHost): void {
         request.body?.note,
         host.metadata(request),
       );
+      // The offer's notes are free text about the child: a stored idempotent copy is sealed.
+      personalResponse(request, subjectIdFor(result.state.ref!.placingLa, result.state.ref!.childRef));
       setEtag(reply, result.version);
       return view(result.state, result.version);
     },

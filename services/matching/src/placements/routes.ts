@@ -9,10 +9,11 @@ import {
   isoDate,
   placementStatus,
   requiredApproval,
+  subjectIdFor,
   urn,
   uuid,
 } from '@placements/contracts';
-import { type Principal, setEtag } from '@placements/service-kit';
+import { type Principal, personalResponse, setEtag } from '@placements/service-kit';
 import { z } from 'zod';
 import type { MatchingHost } from '../config.ts';
 import { matchingProblems } from '../problems.ts';
@@ -144,6 +145,11 @@ export function registerPlacementRoutes(host: MatchingHost): void {
     async (request, reply) => {
       const principal = host.principal(request);
       const result = await proposePlacement(host, principal, request.body, host.metadata(request));
+      // The justification and approval notes are free text about the child: a stored copy is sealed.
+      personalResponse(
+        request,
+        subjectIdFor(result.state.proposal!.placingLa, result.state.proposal!.childRef),
+      );
       setEtag(reply, result.version);
       reply.header('location', `/v1/placements/${result.state.proposal!.placementId}`);
       return reply.status(201).send(view(result.state, result.version, principal));
@@ -178,6 +184,11 @@ export function registerPlacementRoutes(host: MatchingHost): void {
         { type: 'RecordApproval', ...request.body },
         host.metadata(request),
       );
+      // The justification and approval notes are free text about the child: a stored copy is sealed.
+      personalResponse(
+        request,
+        subjectIdFor(result.state.proposal!.placingLa, result.state.proposal!.childRef),
+      );
       setEtag(reply, result.version);
       return reply.status(201).send(view(result.state, result.version, principal));
     },
@@ -205,6 +216,11 @@ export function registerPlacementRoutes(host: MatchingHost): void {
         request.params.id,
         { type: 'StartPlacement', startDate: request.body.startDate },
         host.metadata(request),
+      );
+      // The justification and approval notes are free text about the child: a stored copy is sealed.
+      personalResponse(
+        request,
+        subjectIdFor(result.state.proposal!.placingLa, result.state.proposal!.childRef),
       );
       setEtag(reply, result.version);
       return view(result.state, result.version, principal);
@@ -235,6 +251,11 @@ export function registerPlacementRoutes(host: MatchingHost): void {
         request.params.id,
         { type: 'EndPlacement', ...request.body, nextPlacementId: null },
         host.metadata(request),
+      );
+      // The justification and approval notes are free text about the child: a stored copy is sealed.
+      personalResponse(
+        request,
+        subjectIdFor(result.state.proposal!.placingLa, result.state.proposal!.childRef),
       );
       setEtag(reply, result.version);
       return view(result.state, result.version, principal);

@@ -1,7 +1,8 @@
 // Consumes `placements.referral.v1`. A submitted referral, or a needs update for a newer version,
 // refreshes the referral's snapshot and produces a shortlist in the same transaction as the inbox
 // row; withdrawal and placement only change the snapshot's status. When the child's personal data
-// arrives erased no shortlist is produced: there is no one to match.
+// arrives erased no shortlist is produced: there is no one to match. An event for a referral not
+// submitted here yet fails rather than vanish (it reaches the dead-letter topic and can be replayed).
 import { isErased, parseIntegrationEvent, topics } from '@placements/contracts';
 import type { EventMetadata } from '@placements/event-store';
 import type { IncomingEvent } from '@placements/messaging';
@@ -16,6 +17,18 @@ import {
   saveSnapshot,
   sealPersonal,
 } from './snapshots.ts';
+
+/**
+ * A referral event for a referral whose submission has not been applied here. Dropping it would
+ * leave the snapshot (and the shortlist) behind for good once the submission does arrive, so it
+ * fails: retried, then parked on the dead-letter topic until an operator replays it.
+ */
+export class ReferralNotYetKnownError extends Error {
+  constructor(referralId: string, eventName: string) {
+    super(`${eventName} for referral ${referralId}, whose ReferralSubmitted has not been applied here`);
+    this.name = 'ReferralNotYetKnownError';
+  }
+}
 
 export function registerReferralConsumer(host: MatchingHost, policy: MatchingPolicy): void {
   const registry = new RegistryCache();
@@ -73,12 +86,9 @@ export async function applyReferralMessage(
     case 'ReferralNeedsUpdated': {
       const { data } = event;
       const existing = await loadSnapshot(client, data.referralId);
-      // Without the submission there is no child to match; an older version is already superseded.
-      if (!existing || data.referralVersion <= existing.referralVersion) {
-        if (!existing)
-          host.logger.warn({ referralId: data.referralId }, 'needs update for an unknown referral');
-        return;
-      }
+      if (!existing) throw new ReferralNotYetKnownError(data.referralId, event.name);
+      // An older version is already superseded.
+      if (data.referralVersion <= existing.referralVersion) return;
       const sealed = await sealPersonal(host.cipher, data.placingLa, data.childRef, {
         locations: data.locations,
       });
@@ -99,7 +109,7 @@ export async function applyReferralMessage(
     case 'ReferralWithdrawn':
     case 'ReferralPlaced': {
       const existing = await loadSnapshot(client, event.data.referralId);
-      if (!existing) return;
+      if (!existing) throw new ReferralNotYetKnownError(event.data.referralId, event.name);
       await saveSnapshot(
         client,
         { ...existing, status: event.name === 'ReferralWithdrawn' ? 'withdrawn' : 'placed' },

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { cloudEventType, ERASED, integrationEvents, topics } from '@placements/contracts';
+import { deadLetterTopicOf, listDeadLetters, replayDeadLetters } from '@placements/messaging';
 import { publishIntegrationEvent } from '@placements/service-kit/testing';
 import { readMessages, testKafka } from '@placements/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -202,5 +203,36 @@ describe('shortlists from the referral topic', () => {
     const response = await call(running.host, 'GET', `/v1/referrals/${erasedId}/shortlist`, la);
     expect(response.statusCode).toBe(404);
     expect(response.json().type).toBe('/problems/shortlist-not-ready');
+  });
+
+  it('parks a needs update for a referral not submitted here, and applies it when replayed after the submission', async () => {
+    const laterId = randomUUID();
+    const update = {
+      referralId: laterId,
+      placingLa: HARINGEY,
+      childRef: 'HARLATE01',
+      referralVersion: 2,
+      needs: [{ domain: 'self-harm', intensity: 'low', frequency: 'occasional' }],
+      risks: {},
+      requirements: { placementType: 'K2', urgency: 'planned', livingArrangement: 'no-preference' },
+      locations: { avoidAreas: [], familyAnchors: [] },
+      updatedAt: new Date().toISOString(),
+    };
+    await publish('ReferralNeedsUpdated', update);
+    const kafka = testKafka(inject('infra').kafkaBrokers);
+    const deadLetters = deadLetterTopicOf(`${running.namespace}.${topics.referral}`);
+    const letter = await eventually(async () => {
+      const letters = await listDeadLetters(kafka, deadLetters, { timeoutMs: 5_000 });
+      const found = letters.find((l) => l.key === laterId);
+      expect(found).toBeDefined();
+      return found!;
+    }, 60_000);
+    expect(letter.error).toContain('has not been applied here');
+    expect(letter.attempts).toBeGreaterThan(1);
+
+    await publish('ReferralSubmitted', referralSubmitted({ referralId: laterId, childRef: 'HARLATE01' }));
+    await shortlist(laterId, 1);
+    expect(await replayDeadLetters(kafka, deadLetters)).toBe(1);
+    await shortlist(laterId, 2);
   });
 });

@@ -8,6 +8,7 @@ import { build, migrations } from '../app.ts';
 const env = {
   ...process.env,
   RUN_BACKGROUND: 'false',
+  CONSOLE: 'off',
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
 };
 await migrateService('monitoring', env, migrations);

@@ -3,13 +3,13 @@
 // fields withheld. Another LA's child is a 404, never a hint that it exists. Every read is recorded
 // before the answer goes out.
 import { childRef as childRefSchema, laCode } from '@placements/contracts';
-import { type Principal, problems, setEtag } from '@placements/service-kit';
+import { type Principal, problems, registerReadAuditRoute, setEtag } from '@placements/service-kit';
 import { z } from 'zod';
 import type { Service } from '../app.ts';
 import { historyBody } from './history-body.ts';
 import { historyStreamId } from './history-entry.ts';
 import { subjectFor } from './personal-opening.ts';
-import { listReads, recordRead } from './read-audit.ts';
+import { historyReads, recordRead } from './read-audit.ts';
 
 const params = z.strictObject({ placingLa: laCode, childRef: childRefSchema });
 
@@ -45,25 +45,6 @@ const verificationSchema = z
       .optional(),
   })
   .meta({ id: 'HistoryVerification' });
-
-const auditSchema = z
-  .object({
-    items: z.array(
-      z.object({
-        id: z.number().int(),
-        at: z.string(),
-        sub: z.string(),
-        org: z.string(),
-        roles: z.array(z.string()),
-        action: z.string(),
-        placingLa: z.string(),
-        childRef: z.string().nullable(),
-        detail: z.record(z.string(), z.unknown()),
-      }),
-    ),
-    nextCursor: z.string().nullable(),
-  })
-  .meta({ id: 'HistoryReads' });
 
 /** The placing LA sees only its own children; ops sees every child. */
 function mayRead(principal: Principal, placingLa: string): boolean {
@@ -154,40 +135,12 @@ export function registerHistoryRoutes(host: Service): void {
     },
   );
 
-  host.app.get(
-    '/v1/audit',
-    {
-      config: { auth: { roles: ['placing-authority', 'ops'] } },
-      schema: {
-        summary: 'Who read or exported children’s histories, newest first',
-        description:
-          'A placing LA sees the reads of its own children’s histories; ops sees all and may filter by placingLa.',
-        tags: ['placement history'],
-        querystring: z.strictObject({
-          placingLa: laCode.optional(),
-          childRef: childRefSchema.optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-          cursor: z.string().regex(/^\d+$/, 'must be a cursor from a previous page').optional(),
-        }),
-        response: { 200: auditSchema },
-      },
-    },
-    async (request) => {
-      const principal = host.principal(request);
-      const query = request.query;
-      let placingLa = query.placingLa ?? null;
-      if (!principal.roles.includes('ops')) {
-        if (placingLa !== null && placingLa !== principal.org)
-          throw problems.forbidden('a placing authority sees the reads of its own children only');
-        placingLa = principal.org;
-      }
-      const items = await listReads(host.pool, {
-        placingLa,
-        childRef: query.childRef ?? null,
-        before: query.cursor ? Number(query.cursor) : null,
-        limit: query.limit,
-      });
-      return { items, nextCursor: items.length === query.limit ? String(items.at(-1)!.id) : null };
-    },
-  );
+  registerReadAuditRoute(host, historyReads, {
+    tag: 'placement history',
+    summary: 'Who read or exported children’s histories, newest first',
+    description:
+      'A placing LA sees the reads of its own children’s histories; ops sees all and may filter by placingLa.',
+    schemaId: 'HistoryReads',
+    actions: 'history.read, history.verify, export.ssda903.episodes or export.ssda903.header',
+  });
 }

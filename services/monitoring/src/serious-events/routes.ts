@@ -7,7 +7,7 @@ import {
   subjectIdFor,
   urn as urnSchema,
 } from '@placements/contracts';
-import { problems } from '@placements/service-kit';
+import { personalResponse, problems } from '@placements/service-kit';
 import { z } from 'zod';
 import type { Service } from '../app.ts';
 import { homeViewFor, mayRecordForHome, requireHome } from '../homes/home-access.ts';
@@ -107,6 +107,8 @@ export function registerSeriousEventRoutes(host: Service): void {
           ...(named ? [named] : []),
         ],
       });
+      // The summary names a child: a stored idempotent copy is sealed with that child's key.
+      if (named) personalResponse(request, subjectIdFor(named.placingLa, named.childRef));
       reply.header('location', `/v1/homes/${home.urn}/serious-events`);
       const { seriousEventId, ...rest } = data;
       return reply.status(201).send({

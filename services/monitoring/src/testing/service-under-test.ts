@@ -47,7 +47,7 @@ export async function startMonitoring(
       databaseUrl: db.url,
       kafkaBrokers: infra.kafkaBrokers,
       namespace,
-      overrides: { DATABASE_POOL_SIZE: '4', ...options.overrides, ...overrides },
+      overrides: { DATABASE_POOL_SIZE: '4', CONSOLE: 'off', ...options.overrides, ...overrides },
     });
   const hosts: Service[] = [];
   const host = await build({

@@ -1,7 +1,9 @@
 // GET /v1/referrals/{id}: one referral read from its stream (so a client reads its own write at
 // once), with its version as the ETag. The placing LA sees its children's personal data; ops sees
-// the referral with personal fields withheld; another LA gets a 404.
+// the referral with personal fields withheld; another LA gets a 404. Every read is recorded
+// (referral_reads) before the answer goes out.
 import { type ServiceHost, setEtag } from '@placements/service-kit';
+import { referralReads } from '../read-audit/read-audit.ts';
 import { isReferral, referralProblems } from '../referral/referral.ts';
 import { referralIdParams } from '../referral/referral-request.ts';
 import { loadReferral } from '../referral/referral-stream.ts';
@@ -27,6 +29,16 @@ export function registerGetReferral(host: ServiceHost): void {
       const { state, version } = await loadReferral(host.store, id);
       const audience = isReferral(state) ? audienceOf(principal, state.placingLa) : undefined;
       if (!isReferral(state) || !audience) throw referralProblems.notFound(id);
+      await referralReads.record(host.pool, [
+        {
+          principal,
+          action: 'referral.read',
+          placingLa: state.placingLa,
+          childRef: state.childRef,
+          detail: { referralId: id, version },
+          at: host.clock(),
+        },
+      ]);
       setEtag(reply, version);
       return presentReferral(state, audience);
     },

@@ -1,9 +1,11 @@
 // GET /v1/referrals: the caller's referrals from the referral_list read model (a projection, so a
 // write appears within milliseconds), filtered by status and childRef, newest first, paged with an
 // opaque cursor. A placing LA sees only its own; ops sees every LA's with personal data withheld.
+// A page that returns referrals is recorded (one audit row per LA whose children it showed).
 import { childRef, referralStatus } from '@placements/contracts';
 import { problems, type ServiceHost } from '@placements/service-kit';
 import { z } from 'zod';
+import { type ReferralRead, referralReads } from '../read-audit/read-audit.ts';
 import { audienceOf, presentReferral, referralView } from '../referral/referral-view.ts';
 import { decodeCursor, encodeCursor, queryReferralList } from './queries.ts';
 
@@ -57,6 +59,26 @@ export function registerListReferrals(host: ServiceHost): void {
         ...(before !== undefined ? { before } : {}),
         limit,
       });
+      const shown = new Map<string, string[]>();
+      for (const referral of page.referrals) {
+        const children = shown.get(referral.placingLa) ?? [];
+        children.push(referral.childRef);
+        shown.set(referral.placingLa, children);
+      }
+      const at = host.clock();
+      await referralReads.record(
+        host.pool,
+        [...shown].map(
+          ([placingLa, children]): ReferralRead => ({
+            principal,
+            action: 'referral.list',
+            placingLa,
+            childRef: null,
+            detail: { children: [...new Set(children)], filter: { status, childRef: child } },
+            at,
+          }),
+        ),
+      );
       const items = [];
       for (const sealed of page.referrals) {
         const audience = audienceOf(principal, sealed.placingLa) ?? 'ops';

@@ -3,7 +3,7 @@
 // open referral per child and LA) in one statement.
 import { randomUUID } from 'node:crypto';
 import { findLocalAuthority, subjectIdFor } from '@placements/contracts';
-import { problems, type ServiceHost, setEtag } from '@placements/service-kit';
+import { personalResponse, problems, type ServiceHost, setEtag } from '@placements/service-kit';
 import { z } from 'zod';
 import { isChildAlreadyClaimed, openReferralOf } from '../referral/open-referrals.ts';
 import {
@@ -49,6 +49,8 @@ export function registerSubmitReferral(host: ServiceHost): void {
         );
       }
       const body = request.body;
+      // The answer repeats the child's details: a stored idempotent copy is sealed with the child's key.
+      personalResponse(request, subjectIdFor(placingLa, body.childRef));
       const { avoidAreas, familyAnchors, ...requirements } = body.requirements;
       const referralId = randomUUID();
       // Creates the child's data key before sealing needs it, and refuses a

@@ -1,9 +1,9 @@
 // PUT /v1/referrals/{id}/needs: the placing LA replaces the needs, risks and requirements of an
 // open referral. Optimistic concurrency: If-Match is required (428 without it) and a stale
 // version is a 412, so a case worker never overwrites a change they have not seen.
-import { isErased } from '@placements/contracts';
+import { isErased, subjectIdFor } from '@placements/contracts';
 import { StreamVersionConflictError } from '@placements/event-store';
-import { requireIfMatch, type ServiceHost, setEtag } from '@placements/service-kit';
+import { personalResponse, requireIfMatch, type ServiceHost, setEtag } from '@placements/service-kit';
 import { z } from 'zod';
 import { decide, evolveAll, isReferral, type Referral, referralProblems } from '../referral/referral.ts';
 import { referralIdParams, todayFrom, updateNeedsBody } from '../referral/referral-request.ts';
@@ -37,6 +37,7 @@ export function registerUpdateNeeds(host: ServiceHost): void {
       if (!isReferral(state) || audienceOf(principal, state.placingLa) !== 'owner') {
         throw referralProblems.notFound(id);
       }
+      personalResponse(request, subjectIdFor(state.placingLa, state.childRef));
       if (version !== expected) throw referralProblems.staleVersion(version, expected);
       // New locations would be sealed with a key that no longer exists: refuse rather than store markers.
       if (isErased(state.child)) throw referralProblems.childErased();

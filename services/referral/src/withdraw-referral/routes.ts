@@ -1,8 +1,9 @@
 // POST /v1/referrals/{id}/withdraw: the placing LA withdraws an open referral with a reason. The
 // withdrawal releases the child for a new referral in the same statement as its append. If-Match is honoured
 // when sent (412 on a stale version).
+import { subjectIdFor } from '@placements/contracts';
 import { StreamVersionConflictError } from '@placements/event-store';
-import { ifMatchVersion, type ServiceHost, setEtag } from '@placements/service-kit';
+import { ifMatchVersion, personalResponse, type ServiceHost, setEtag } from '@placements/service-kit';
 import { z } from 'zod';
 import { decide, evolveAll, isReferral, type Referral, referralProblems } from '../referral/referral.ts';
 import { referralIdParams, withdrawBody } from '../referral/referral-request.ts';
@@ -35,6 +36,7 @@ export function registerWithdrawReferral(host: ServiceHost): void {
       if (!isReferral(state) || audienceOf(principal, state.placingLa) !== 'owner') {
         throw referralProblems.notFound(id);
       }
+      personalResponse(request, subjectIdFor(state.placingLa, state.childRef));
       if (expected !== undefined && version !== expected)
         throw referralProblems.staleVersion(version, expected);
       const now = host.clock();
