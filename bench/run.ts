@@ -41,11 +41,23 @@ interface Outcome {
 function runScenario(file: string): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: a scenario that runs out of time is killed with the service
+    // processes it started, not just itself.
+    const child = spawn(process.execPath, [file], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const results: BenchResult[] = [];
     let stderr = '';
     let buffer = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), Number(values['timeout-seconds']) * 1000);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, Number(values['timeout-seconds']) * 1000);
     child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       let newline = buffer.indexOf('\n');

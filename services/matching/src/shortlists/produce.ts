@@ -71,7 +71,9 @@ export async function produceShortlist(
       now,
       view.candidates.length,
       view.excluded.length,
-      gzipSync(JSON.stringify(view)),
+      // Level 1: a 3,000-home view (~700 kB of JSON) compresses to ~55 kB in ~2 ms instead of ~42 kB
+      // in ~5 ms at the default level; this runs for every referral version, the reads are cheap anyway.
+      gzipSync(JSON.stringify(view), { level: 1 }),
     ],
   );
 }
