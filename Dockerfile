@@ -29,4 +29,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=6 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["sh", "-c", "exec node services/${SERVICE}/src/server.ts"]
+# V8 heap settings as in packages/service-kit/src/runtime.ts (SERVICE_NODE_FLAGS).
+CMD ["sh", "-c", "exec node --max-semi-space-size=2 --max-old-space-size=192 services/${SERVICE}/src/server.ts"]

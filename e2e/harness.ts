@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Role } from '@placements/contracts';
 import { quoteIdent } from '@placements/event-store';
+import { SERVICE_NODE_FLAGS } from '@placements/service-kit';
 import { devToken } from '@placements/service-kit/testing';
 import { databaseUrl, TEST_SERVICE_ROLE } from '@placements/testing';
 import pg from 'pg';
@@ -156,7 +157,7 @@ export class RunningSystem {
   #spawn(service: ServiceName): ChildProcess {
     const lines = this.logs.get(service)!;
     const file = this.#logFiles.get(service)!;
-    const child = spawn(process.execPath, [`services/${service}/src/server.ts`], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, `services/${service}/src/server.ts`], {
       cwd: ROOT,
       env: this.#envs.get(service),
       stdio: ['ignore', 'pipe', 'pipe'],

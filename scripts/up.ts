@@ -5,7 +5,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEV_AUDIENCE, DEV_ISSUER, DEV_JWT_SECRET, issueDevToken } from '@placements/service-kit';
+import {
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  DEV_JWT_SECRET,
+  issueDevToken,
+  SERVICE_NODE_FLAGS,
+} from '@placements/service-kit';
 import { seedReferenceData } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -140,7 +146,7 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 for (const service of SERVICES) {
-  const child = spawn(process.execPath, [`services/${service.name}/src/server.ts`], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, `services/${service.name}/src/server.ts`], {
     cwd: ROOT,
     env: serviceEnv(service.name, service.port),
     stdio: ['ignore', 'pipe', 'pipe'],

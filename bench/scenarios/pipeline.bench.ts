@@ -4,7 +4,7 @@
 //   2. Out-of-area placement proposed → signed webhook received by the host authority, at 50/s.
 //   3. Memory per service (RSS) under REST load, and its growth over a soak.
 //   node bench/scenarios/pipeline.bench.ts [--soak-minutes 10] [--referrals 600] [--placements 1000]
-//     [--only shortlist|webhook|memory ...] [--profile <dir>]   (--profile: CPU profiles of the four
+//     [--only shortlist|webhook|memory ...] [--profile <dir>] [--node-options '<flags for the services>']   (--profile: CPU profiles of the four
 //     services, written when they stop; summarise with bench/profile-summary.ts)
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     homes: { type: 'string', default: '3000' },
     only: { type: 'string', multiple: true },
     profile: { type: 'string' },
+    'node-options': { type: 'string' },
   },
 });
 const run = (part: 'shortlist' | 'webhook' | 'memory') => !values.only || values.only.includes(part);
@@ -42,7 +43,12 @@ const system = await RunningSystem.start({
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '0',
       DATABASE_POOL_SIZE: '10',
-      ...(values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values.profile}` } : {}),
+      NODE_OPTIONS: [
+        values['node-options'] ?? '',
+        values.profile ? `--cpu-prof --cpu-prof-dir=${values.profile}` : '',
+      ]
+        .join(' ')
+        .trim(),
     },
   },
 });

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_NODE_FLAGS } from '../../packages/service-kit/src/runtime.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -33,5 +34,11 @@ describe('docker-compose.yml', () => {
       expect(block).toMatch(/condition: service_healthy/);
       expect(block).toContain(`SERVICE: ${service}`);
     }
+  });
+
+  it('starts each service with the same V8 heap settings as bin/up and the tests', () => {
+    const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
+    const cmd = dockerfile.split('\n').find((line) => line.startsWith('CMD '));
+    expect(cmd).toContain(`exec node ${SERVICE_NODE_FLAGS.join(' ')} services/`);
   });
 });

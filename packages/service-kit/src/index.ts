@@ -7,5 +7,6 @@ export * from './logging.ts';
 export * from './metrics.ts';
 export * from './problems.ts';
 export * from './read-audit.ts';
+export * from './runtime.ts';
 export * from './service.ts';
 export * from './tracing.ts';
