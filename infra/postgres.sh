@@ -13,6 +13,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # PG_FORCE_PRIVATE=true always uses (and creates) the private cluster, e.g. for fault-injection
 # runs that restart PostgreSQL; PG_INSTANCE names a separate private cluster directory.
 PG_DIR="$LOCAL_DIR/postgres${PG_INSTANCE:+-$PG_INSTANCE}"
+# As root, the cluster belongs to the 'postgres' user, which must be able to reach its directory:
+# a checkout inside a private directory (mktemp -d is mode 0700) keeps its cluster under /var/tmp
+# instead, in a directory named after the checkout, so every command finds the same one.
+if [[ "$(id -u)" == "0" ]] && id postgres >/dev/null 2>&1 &&
+  ! runuser -u postgres -- test -x "$LOCAL_DIR" 2>/dev/null; then
+  PG_DIR="/var/tmp/placements-$(printf '%s' "$LOCAL_DIR" | sha256sum | cut -c1-12)/postgres${PG_INSTANCE:+-$PG_INSTANCE}"
+fi
 PRIVATE_PORT="${PG_PRIVATE_PORT:-5433}"
 SHARED_PORT="${PG_SHARED_PORT:-5432}"
 SERVICES=(referral matching notification monitoring)
@@ -31,7 +38,7 @@ pg_bin() {
 as_owner() {
   if [[ "$(id -u)" == "0" ]]; then
     id postgres >/dev/null 2>&1 || infra_fail "running as root needs the 'postgres' user to own a private cluster"
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -62,7 +69,7 @@ start() {
   if [[ ! -f "$PG_DIR/data/PG_VERSION" ]]; then
     infra_log "creating a private PostgreSQL cluster in $PG_DIR/data (port $PRIVATE_PORT)"
     mkdir -p "$PG_DIR"
-    [[ "$(id -u)" == "0" ]] && chown postgres "$PG_DIR"
+    if [[ "$(id -u)" == "0" ]]; then chown postgres "$PG_DIR"; fi
     as_owner "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
   fi
   as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
