@@ -97,7 +97,9 @@ async function expectStatus<T>(
 async function eventually<T>(
   what: string,
   poll: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
+  // Each step crosses Kafka and up to three services; on a loaded two-core machine (the test
+  // suite running beside it) that has taken over 30 s.
+  timeoutMs = 90_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
