@@ -3,11 +3,12 @@
 //   node packages/messaging/bench/relay.bench.ts [backlog] [seconds-at-500/s]
 import { randomUUID } from 'node:crypto';
 import { eventStoreMigrations, PostgresEventStore } from '@placements/event-store';
-import { createTopics, uniqueTopic } from '@placements/testing';
+import { testKafka, uniqueTopic } from '@placements/testing';
 import { pino } from 'pino';
 import { benchDatabase, kafkaBrokers, percentiles, report, round } from '../../../bench/lib.ts';
 import { createKafka } from '../src/kafka.ts';
 import { OutboxRelay } from '../src/relay.ts';
+import { ensureTopics } from '../src/topics.ts';
 
 const BACKLOG = Number(process.argv[2] ?? 50_000);
 const STEADY_SECONDS = Number(process.argv[3] ?? 20);
@@ -56,7 +57,7 @@ async function relayRun(topic: string, name: string) {
 
 // Sustained: a backlog appended in batches, then drained by the relay.
 const backlogTopic = uniqueTopic('relay-backlog');
-await createTopics(brokers, [backlogTopic], 6);
+await ensureTopics(testKafka(brokers), [{ topic: backlogTopic, partitions: 6 }], { deadLetters: false });
 for (let i = 0; i < BACKLOG; i += 100) {
   await store.append(
     `backlog-${randomUUID()}`,
@@ -88,7 +89,7 @@ report({
 
 // Steady rate: append at 500 events/s while the relay runs; a consumer timestamps arrivals.
 const steadyTopic = uniqueTopic('relay-steady');
-await createTopics(brokers, [steadyTopic], 6);
+await ensureTopics(testKafka(brokers), [{ topic: steadyTopic, partitions: 6 }], { deadLetters: false });
 const steadyRelay = await relayRun(steadyTopic, 'steady');
 steadyRelay.start();
 const latencies: number[] = [];

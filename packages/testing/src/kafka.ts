@@ -10,19 +10,6 @@ export function testKafka(brokers: string[], clientId = 'placements-test'): Kafk
   return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING });
 }
 
-export async function createTopics(brokers: string[], topics: string[], partitions = 3): Promise<void> {
-  const admin = testKafka(brokers).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export interface ConsumedMessage {
   topic: string;
   partition: number;
