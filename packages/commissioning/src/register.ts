@@ -10,7 +10,7 @@ import type { CommissioningContext } from './context.ts';
 import { registerForecastRoutes } from './forecast/routes.ts';
 import { registerGapRoutes } from './gaps/routes.ts';
 import { registerInstabilityRoutes } from './instability/routes.ts';
-import { type Erasure, INTAKE_TOPICS, intakeHandler, recordErasure } from './intake/intake.ts';
+import { type Erasure, INTAKE_TOPICS, intakeHandler, recordErasure, USED_EVENTS } from './intake/intake.ts';
 import { commissioningProjection } from './intake/projection.ts';
 import { registerMarketRoutes } from './market/routes.ts';
 import { registerPlacementRoutes } from './placements/routes.ts';
@@ -51,6 +51,7 @@ export function registerCommissioning<S extends z.ZodType<object>>(
   host.consume({
     name: 'commissioning-intake',
     topics: INTAKE_TOPICS,
+    reads: (name) => USED_EVENTS.has(name),
     handle: intakeHandler(host.store, host.clock),
   });
   host.projection(commissioningProjection);

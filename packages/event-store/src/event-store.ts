@@ -140,6 +140,8 @@ export class PostgresEventStore {
   readonly #notifyChannel: string | undefined;
   readonly #onAppend: ((streamType: string, events: number) => void) | undefined;
   readonly #appended = new EventEmitter();
+  /** Stream types appended inside a caller's transaction, by connection, until it commits. */
+  readonly #uncommitted = new WeakMap<object, Set<string>>();
 
   constructor(options: EventStoreOptions) {
     this.pool = options.pool;
@@ -242,6 +244,11 @@ export class PostgresEventStore {
     const last = rows[rows.length - 1]!;
     this.#onAppend?.(streamTypeOf(streamId), rows.length);
     if (!options.client) this.#appended.emit('appended', streamTypeOf(streamId));
+    else {
+      const types = this.#uncommitted.get(options.client) ?? new Set<string>();
+      types.add(streamTypeOf(streamId));
+      this.#uncommitted.set(options.client, types);
+    }
     return {
       nextExpectedVersion: last.stream_version,
       lastPosition: { transactionId: last.transaction_id, globalPosition: Number(last.global_position) },
@@ -275,6 +282,17 @@ export class PostgresEventStore {
   /** Lets readers know about an append made inside a caller's transaction, once it has committed. */
   notifyCommitted(streamType: string): void {
     this.#appended.emit('appended', streamType);
+  }
+
+  /**
+   * Wakes the readers of the stream types appended on a connection since its last commit (call it
+   * after the commit, before the connection goes back to the pool). Nothing appended, no wake-up.
+   */
+  notifyCommittedOn(client: object): void {
+    const types = this.#uncommitted.get(client);
+    if (!types) return;
+    this.#uncommitted.delete(client);
+    for (const type of types) this.#appended.emit('appended', type);
   }
 
   async readStream<T = unknown>(
@@ -326,6 +344,27 @@ export class PostgresEventStore {
       params,
     );
     return this.#toEvents<T>(rows, options.decrypt ?? false);
+  }
+
+  /**
+   * Whether readAll after this position (of these stream types) would return anything now: one
+   * cheap statement, no transaction, for readers that poll.
+   */
+  async hasEventsAfter(after: LogPosition, streamTypes?: readonly string[]): Promise<boolean> {
+    const params: unknown[] = [after.transactionId, after.globalPosition];
+    let typeFilter = '';
+    if (streamTypes && streamTypes.length > 0) {
+      params.push(streamTypes);
+      typeFilter = 'AND stream_type = ANY($3::text[])';
+    }
+    const { rows } = await this.pool.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM events
+                       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                         AND transaction_id < (SELECT es_read_horizon())
+                         ${typeFilter}) AS found`,
+      params,
+    );
+    return rows[0]?.found === true;
   }
 
   /** The last position readers can see now, and how many committed events wait behind the horizon. */

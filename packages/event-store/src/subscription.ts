@@ -9,6 +9,8 @@ import { withTransaction } from './transaction.ts';
 
 /** Namespace of the advisory locks taken by subscriptions (first key of the two-key form). */
 const SUBSCRIPTION_LOCK_CLASS = 0x5e_b5;
+/** Polls between full checks (lock, checkpoint, read) when the quick check finds nothing new. */
+const FULL_CHECK_EVERY = 25;
 
 export interface SubscriptionLogger {
   error(details: object, message: string): void;
@@ -37,6 +39,14 @@ export class EventSubscription {
   #wake: (() => void) | undefined;
   #unsubscribe: (() => void) | undefined;
   #lastError: Error | undefined;
+  /**
+   * A position this instance knows the checkpoint has reached (it committed it itself). Checkpoints
+   * only move forward, so "nothing after it" means nothing to do, answered by one statement instead
+   * of a transaction; the full check still runs every FULL_CHECK_EVERY polls, in case the checkpoint
+   * was reset elsewhere.
+   */
+  #reached: LogPosition | undefined;
+  #pollsSinceFullCheck = 0;
 
   constructor(options: SubscriptionOptions) {
     this.name = options.name;
@@ -54,7 +64,11 @@ export class EventSubscription {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#unsubscribe = this.#options.store.onAppended(() => this.#wake?.());
+    const { streamTypes } = this.#options;
+    // Woken only by appends it reads ('*': something was appended, type unknown).
+    this.#unsubscribe = this.#options.store.onAppended((type) => {
+      if (!streamTypes || type === '*' || streamTypes.includes(type)) this.#wake?.();
+    });
     this.#loop = this.#run();
   }
 
@@ -95,6 +109,7 @@ export class EventSubscription {
       await reset(client);
       await deleteCheckpoint(client, this.name);
     });
+    this.#reached = undefined;
     return this.catchUp();
   }
 
@@ -115,24 +130,42 @@ export class EventSubscription {
         decrypt,
         ...(streamTypes ? { streamTypes } : {}),
       });
-      if (events.length === 0) return { count: 0 };
+      if (events.length === 0) return { count: 0, reached: after };
       await handle(events, client);
       const last = events[events.length - 1]!;
       const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
       await saveCheckpoint(client, this.name, position);
       return { count: events.length, position };
     });
-    if (result.position) this.#options.onBatch?.(result.count, result.position);
+    if (result.reached) this.#reached = result.reached;
+    if (result.position) {
+      this.#reached = result.position;
+      this.#options.onBatch?.(result.count, result.position);
+    }
     return result.count;
+  }
+
+  /**
+   * A batch, unless this is a timed poll (no append of a type it reads woke it) and one statement
+   * shows there is nothing past the position already reached.
+   */
+  async #poll(woken: boolean): Promise<number> {
+    const reached = this.#reached;
+    if (!woken && reached && ++this.#pollsSinceFullCheck < FULL_CHECK_EVERY) {
+      if (!(await this.#options.store.hasEventsAfter(reached, this.#options.streamTypes))) return 0;
+    }
+    this.#pollsSinceFullCheck = 0;
+    return this.processBatch();
   }
 
   async #run(): Promise<void> {
     const { pollIntervalMs = 200, batchSize = 500 } = this.#options;
     let backoff = 0;
+    let woken = true;
     while (this.#running) {
       let processed = 0;
       try {
-        processed = await this.processBatch();
+        processed = await this.#poll(woken);
         this.#lastError = undefined;
         backoff = 0;
       } catch (error) {
@@ -144,23 +177,27 @@ export class EventSubscription {
         backoff = Math.min(backoff ? backoff * 2 : 500, 10_000);
       }
       if (!this.#running) break;
-      if (processed >= batchSize && backoff === 0) continue;
-      await this.#sleep(backoff || pollIntervalMs);
+      if (processed >= batchSize && backoff === 0) {
+        woken = true;
+        continue;
+      }
+      woken = await this.#sleep(backoff || pollIntervalMs);
     }
   }
 
-  #sleep(ms: number): Promise<void> {
+  /** Sleeps until the interval passes (false) or an append wakes it (true). */
+  #sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const timer = setTimeout(() => done(false), ms);
+      function done(woken: boolean) {
         clearTimeout(timer);
-        resolve();
+        resolve(woken);
       }
       // A wake-up arrives as soon as the append returns, possibly before the writer's
       // transaction is visible below the horizon: read again shortly after.
       this.#wake = () => {
         this.#wake = undefined;
-        setTimeout(done, 2);
+        setTimeout(() => done(true), 2);
       };
     });
   }

@@ -13,7 +13,7 @@ import { Partitioners } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { type CloudEventAttributes, fromKafkaHeaders } from './cloud-events.ts';
+import { type CloudEventAttributes, fromKafkaHeaders, headerText } from './cloud-events.ts';
 import { consumerMetrics } from './metrics.ts';
 import { deadLetterTopicOf } from './topics.ts';
 
@@ -47,8 +47,17 @@ export interface IdempotentConsumerOptions {
   partitionsConsumedConcurrently?: number;
   logger: Logger;
   registry?: Registry;
-  /** Called after a message's transaction committed (e.g. to wake in-process readers). */
-  afterCommit?: (event: IncomingEvent) => void;
+  /**
+   * Called after a message's transaction committed, with the connection it ran on, before that
+   * goes back to the pool (e.g. to wake in-process readers of what the handler appended).
+   */
+  afterCommit?: (event: IncomingEvent, client: pg.PoolClient) => void;
+  /**
+   * Which CloudEvent types the handler reads. Any other type is passed over from its headers alone:
+   * no parse, no transaction, no inbox row (its offset still moves on). A topic carries every event
+   * of its service, and most consumers want a few of them. Default: every message.
+   */
+  accepts?: (cloudEventType: string) => boolean;
 }
 
 /** Marks an error that retrying cannot fix: the message goes to the dead-letter topic at once. */
@@ -138,6 +147,12 @@ export class IdempotentConsumer {
 
   async #onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const { groupId, maxAttempts = 5, initialBackoffMs = 200, maxBackoffMs = 5_000, logger } = this.#options;
+    const type = headerText(message.headers, 'ce_type');
+    // A message without a type goes on to #decode, which dead-letters it as malformed.
+    if (type !== undefined && this.#options.accepts && !this.#options.accepts(type)) {
+      this.#metrics.processed.inc({ group: groupId, topic, outcome: 'not-read' });
+      return;
+    }
     let lastError: unknown;
     let event: IncomingEvent | undefined;
     let failures = 0;
@@ -167,7 +182,6 @@ export class IdempotentConsumer {
           },
           applied ? 'message applied' : 'message already applied',
         );
-        if (applied) this.#options.afterCommit?.(event);
         return;
       } catch (error) {
         lastError = error;
@@ -240,16 +254,20 @@ export class IdempotentConsumer {
 
   async #apply(event: IncomingEvent): Promise<boolean> {
     const { pool, groupId, handle } = this.#options;
-    return withTransaction(pool, async (client) => {
-      const inserted = await client.query(
-        `INSERT INTO inbox (consumer_group, source, message_id, event_type, topic, kafka_partition, kafka_offset)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [groupId, event.source, event.id, event.type, event.topic, event.partition, event.offset],
-      );
-      if (inserted.rowCount === 0) return false;
-      await handle(event, client);
-      return true;
-    });
+    return withTransaction(
+      pool,
+      async (client) => {
+        const inserted = await client.query(
+          `INSERT INTO inbox (consumer_group, source, message_id, event_type, topic, kafka_partition, kafka_offset)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+          [groupId, event.source, event.id, event.type, event.topic, event.partition, event.offset],
+        );
+        if (inserted.rowCount === 0) return false;
+        await handle(event, client);
+        return true;
+      },
+      { afterCommit: (client, applied) => applied && this.#options.afterCommit?.(event, client) },
+    );
   }
 
   async #deadLetter(

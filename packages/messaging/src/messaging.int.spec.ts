@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { eventStoreMigrations, PostgresEventStore, type RecordedEvent } from '@placements/event-store';
 import {
   createTestDatabase,
-  createTopics,
   PrivateBroker,
   readMessages,
   type TestDatabase,
@@ -105,12 +104,31 @@ describe('outbox relay', () => {
     });
   });
 
+  it('follows its checkpoint when an operator moves it back while it runs', async () => {
+    const topic = uniqueTopic('rewind');
+    await ensureTopics(testKafka(brokers), [{ topic, partitions: 3 }], { deadLetters: false });
+    const relay = relayFor('relay:rewind', topic, brokers);
+    relay.start();
+    const appended = await store.append(`rewind-${randomUUID()}`, [{ type: 'Opened', data: {} }]);
+    await waitFor(() => relay.status.lastPublishedAt !== undefined);
+    // Polls between appends trust the position the relay wrote; a rewind is still found.
+    await db.pool.query('DELETE FROM subscription_checkpoints WHERE subscription_name = $1', [
+      'relay:rewind',
+    ]);
+    const messages = await readMessages(brokers, topic, { count: 2, timeoutMs: 20_000 });
+    await relay.stop();
+    expect(messages.map((message) => message.headers.ce_id)).toEqual([
+      appended.events[0]!.eventId,
+      appended.events[0]!.eventId,
+    ]);
+  });
+
   it('publishes everything appended while the broker was down once it is back', async () => {
     const broker = new PrivateBroker('relay-outage', 19_392);
     await broker.start();
     try {
       const topic = uniqueTopic('outage');
-      await createTopics(broker.brokers, [topic]);
+      await ensureTopics(testKafka(broker.brokers), [{ topic, partitions: 3 }], { deadLetters: false });
       const relay = relayFor('relay:outage', topic, broker.brokers);
       relay.start();
       await store.append(`outage-${randomUUID()}`, [{ type: 'BeforeOutage', data: {} }]);
@@ -137,7 +155,7 @@ describe('outbox relay', () => {
 
   it('republishes at most the unacknowledged chunk after being killed mid-batch', async () => {
     const topic = uniqueTopic('killed');
-    await createTopics(brokers, [topic]);
+    await ensureTopics(testKafka(brokers), [{ topic, partitions: 3 }], { deadLetters: false });
     const chunkSize = 25;
     const total = 2_000;
     const ids = new Set<string>();
@@ -218,25 +236,78 @@ describe('outbox relay', () => {
 });
 
 describe('idempotent consumer', () => {
-  async function publish(topic: string, messages: { id: string; n: number; poison?: boolean }[]) {
+  async function publish(
+    topic: string,
+    messages: { id: string; n: number; poison?: boolean; type?: string; value?: string }[],
+  ) {
     const producer = testKafka(brokers).producer();
     await producer.connect();
     await producer.send({
       topic,
       messages: messages.map((message) => ({
         key: 'k',
-        value: JSON.stringify({ n: message.n, poison: message.poison ?? false }),
+        value: message.value ?? JSON.stringify({ n: message.n, poison: message.poison ?? false }),
         headers: {
           ce_specversion: '1.0',
           ce_id: message.id,
           ce_source: '/test',
-          ce_type: 'uk.placements.test.Counted.v1',
+          ce_type: message.type ?? 'uk.placements.test.Counted.v1',
           ce_time: new Date().toISOString(),
         },
       })),
     });
     await producer.disconnect();
   }
+
+  it('passes over the types it does not read without a transaction, and wakes readers after a commit', async () => {
+    const topic = uniqueTopic('types');
+    await ensureTopics(testKafka(brokers), [{ topic, partitions: 1 }]);
+    const read = [randomUUID(), randomUUID()];
+    const passed = [randomUUID(), randomUUID()];
+    await publish(topic, [
+      { id: read[0]!, n: 1 },
+      // Not JSON: had it been decoded it would have been dead-lettered.
+      { id: passed[0]!, n: 2, type: 'uk.placements.test.Other.v1', value: 'not json' },
+      { id: passed[1]!, n: 3, type: 'uk.placements.test.Other.v1' },
+      { id: read[1]!, n: 4 },
+    ]);
+    const committedOn: unknown[] = [];
+    const consumer = new IdempotentConsumer({
+      kafka: createKafka({ brokers, clientId: 'types-test' }),
+      groupId: `types-${randomUUID()}`,
+      topics: [topic],
+      pool: db.pool,
+      logger,
+      accepts: (type) => type === 'uk.placements.test.Counted.v1',
+      handle: async (event: IncomingEvent, client) => {
+        await client.query('INSERT INTO applied (message_id, n) VALUES ($1, $2)', [
+          event.id,
+          (event.data as { n: number }).n,
+        ]);
+      },
+      afterCommit: (event, client) => committedOn.push([event.id, typeof client.query]),
+    });
+    await consumer.start();
+    await waitFor(async () => {
+      const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM inbox WHERE topic = $1', [topic]);
+      return rows[0].n === 2;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await consumer.stop();
+    const inbox = await db.pool.query<{ message_id: string }>(
+      'SELECT message_id FROM inbox WHERE topic = $1 ORDER BY kafka_offset',
+      [topic],
+    );
+    expect(inbox.rows.map((row) => row.message_id)).toEqual(read);
+    const applied = await db.pool.query('SELECT n FROM applied WHERE message_id = ANY($1) ORDER BY n', [
+      [...read, ...passed],
+    ]);
+    expect(applied.rows.map((row) => row.n)).toEqual([1, 4]);
+    expect(committedOn).toEqual(read.map((id) => [id, 'function']));
+    expect(await listDeadLetters(testKafka(brokers), deadLetterTopicOf(topic), { timeoutMs: 3_000 })).toEqual(
+      [],
+    );
+  });
 
   it('applies a redelivered message once', async () => {
     const topic = uniqueTopic('inbox');

@@ -74,7 +74,7 @@ export function consumerMetrics(registry: Registry) {
       () =>
         new Counter({
           name: 'consumer_messages_total',
-          help: 'Messages handled by consumers, by outcome (applied, duplicate, dead-lettered)',
+          help: 'Messages handled by consumers, by outcome (applied, duplicate, dead-lettered, not-read: a type the consumer does not read)',
           labelNames: ['group', 'topic', 'outcome'],
           registers: [registry],
         }),

@@ -19,6 +19,8 @@ import { relayMetrics } from './metrics.ts';
 
 /** Namespace of the relay's session advisory lock (first key of the two-key form). */
 const RELAY_LOCK_CLASS = 0x0e_1a;
+/** Batches (polls) between reads of the relay's checkpoint from the database while it holds the lock. */
+const CHECKPOINT_READ_EVERY = 25;
 
 export interface OutboundMessage {
   topic: string;
@@ -62,6 +64,12 @@ export class OutboxRelay {
   #producer: Producer | undefined;
   #wake: (() => void) | undefined;
   #unsubscribe: (() => void) | undefined;
+  /**
+   * The checkpoint as this relay last wrote it, trusted while it holds the lock (no other relay
+   * writes it then) and read again every CHECKPOINT_READ_EVERY batches in case an operator moved it.
+   */
+  #written: LogPosition | undefined;
+  #batchesSinceRead = 0;
   #status: RelayStatus = {
     running: false,
     active: false,
@@ -137,7 +145,14 @@ export class OutboxRelay {
 
   async #publishBatch(): Promise<number> {
     const { store, batchSize, chunkSize, route, name } = this.#options;
-    const after = await readCheckpoint(store.pool, name);
+    let after: LogPosition;
+    if (this.#lock && this.#written && ++this.#batchesSinceRead < CHECKPOINT_READ_EVERY)
+      after = this.#written;
+    else {
+      after = await readCheckpoint(store.pool, name);
+      this.#batchesSinceRead = 0;
+      if (this.#lock) this.#written = after;
+    }
     this.#status.position = after;
     const events = await store.readAll({ after, limit: batchSize });
     if (events.length === 0) {
@@ -172,10 +187,9 @@ export class OutboxRelay {
         });
       }
       const last = chunk[chunk.length - 1]!;
-      await saveCheckpoint(store.pool, name, {
-        transactionId: last.transactionId,
-        globalPosition: last.globalPosition,
-      });
+      const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+      await saveCheckpoint(store.pool, name, position);
+      this.#written = position;
       const now = Date.now();
       for (const [topic, messages] of byTopic)
         this.#metrics.published.inc({ relay: name, topic }, messages.length);
@@ -208,6 +222,7 @@ export class OutboxRelay {
       return false;
     }
     this.#lock = client;
+    this.#written = undefined;
     this.#status.active = true;
     this.#options.logger.info({ relay: this.#options.name }, 'outbox relay active');
     return true;

@@ -12,6 +12,8 @@ import {
   asyncApiDocument,
   cloudEventSource,
   cloudEventType,
+  eventNameFromCloudEventType,
+  type IntegrationEventName,
   integrationEvents,
   isIntegrationEventName,
   parseIntegrationEvent,
@@ -121,6 +123,11 @@ export interface ConsumerDefinition {
   name: string;
   /** Base topic names from the catalogue (namespaced by the host). */
   topics: readonly string[];
+  /**
+   * The integration events the handler reads; every other event on the topics is passed over
+   * without a transaction (see IdempotentConsumerOptions.accepts). Default: all of them.
+   */
+  reads?: readonly IntegrationEventName[] | ((name: IntegrationEventName) => boolean);
   handle: EventHandler;
 }
 
@@ -464,7 +471,8 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
         logger: this.logger,
         registry: this.registry,
         handle: definition.handle,
-        afterCommit: () => this.store.notifyCommitted('*'),
+        ...(definition.reads ? { accepts: acceptsFrom(definition.reads) } : {}),
+        afterCommit: (_event, client) => this.store.notifyCommittedOn(client),
       });
       this.#consumers.push(consumer);
       for (let attempt = 1; !this.#stopping; attempt++) {
@@ -560,6 +568,8 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     app.addHook('onRequest', async (request, reply) => {
       request.trace = continueTrace(request.headers.traceparent as string | undefined);
       request.log = request.log.child({ trace_id: request.trace.traceId });
+      // fastify's "request completed" line is written with the reply's logger: it carries the trace too.
+      reply.log = request.log;
       reply.header('traceparent', request.trace.traceparent);
       const auth = request.routeOptions.config?.auth;
       if (!auth || auth === 'public') return;
@@ -880,4 +890,18 @@ export async function runService(
   await host.start();
   const address = await host.listen();
   host.logger.info({ address, docs: `${address}/docs` }, `${options.name} service listening`);
+}
+
+/**
+ * A CloudEvent type filter from the events a consumer reads. A type outside the catalogue is let
+ * through, so the handler decides (and a malformed event is dead-lettered, not silently passed).
+ */
+export function acceptsFrom(
+  reads: readonly IntegrationEventName[] | ((name: IntegrationEventName) => boolean),
+): (cloudEventType: string) => boolean {
+  const read = typeof reads === 'function' ? reads : (name: IntegrationEventName) => reads.includes(name);
+  return (type) => {
+    const name = eventNameFromCloudEventType(type);
+    return name === undefined || read(name);
+  };
 }

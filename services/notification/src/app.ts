@@ -20,6 +20,7 @@ import { notificationsProjection } from './notification/projection.ts';
 import { registerNotificationRoutes } from './notification/routes.ts';
 import { detectOverdue } from './overdue/overdue-check.ts';
 import { noticeRulesHandler } from './raise-notices/raise.ts';
+import { ruleInputs } from './raise-notices/rules.ts';
 import { registerSubscriptionRoutes } from './subscriptions/routes.ts';
 import { SecretBox } from './subscriptions/secret-box.ts';
 import { DeliveryWorker } from './webhook-delivery/delivery-worker.ts';
@@ -100,6 +101,7 @@ export async function build(options: BuildOptions) {
   host.consume({
     name: 'notice-rules',
     topics: [topics.matching, topics.monitoring],
+    reads: ruleInputs,
     handle: noticeRulesHandler(host, calendar),
   });
   registerNotificationRoutes(host);

@@ -35,6 +35,7 @@ export function registerReferralConsumer(host: MatchingHost, policy: MatchingPol
   host.consume({
     name: 'referrals',
     topics: [topics.referral],
+    reads: ['ReferralSubmitted', 'ReferralNeedsUpdated', 'ReferralWithdrawn', 'ReferralPlaced'],
     handle: (message, client) => applyReferralMessage(host, policy, message, client, registry),
   });
 }

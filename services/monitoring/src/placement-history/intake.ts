@@ -98,10 +98,16 @@ export async function recordIntegrationEvent(
   }
 }
 
+/** The events the intake keeps: home events and those about a child's placement. */
+export function readByHistoryIntake(name: string): boolean {
+  return HOME_EVENTS.has(name) || isHistoryEvent(name);
+}
+
 export function registerHistoryIntake(host: Service): void {
   host.consume({
     name: 'history',
     topics: INTAKE_TOPICS,
+    reads: readByHistoryIntake,
     handle: (message, client) => recordIntegrationEvent(host, message, client),
   });
 }

@@ -18,6 +18,7 @@ export function registerPlacementConsumer(host: ServiceHost): void {
   host.consume({
     name: PLACEMENT_CONSUMER,
     topics: [topics.matching],
+    reads: ['PlacementStarted'],
     handle: async (message, client) => {
       if (eventNameFromCloudEventType(message.type) !== 'PlacementStarted') return;
       const event = parseIntegrationEvent(message.type, message.data);
