@@ -29,5 +29,8 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=6 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# V8 heap settings as in packages/service-kit/src/runtime.ts (SERVICE_NODE_FLAGS).
-CMD ["sh", "-c", "exec node --max-semi-space-size=2 --max-old-space-size=192 services/${SERVICE}/src/server.ts"]
+# V8 heap settings and malloc arenas as in packages/service-kit/src/runtime.ts (serviceNodeFlags,
+# SERVICE_ENV); docker-compose.yml sets each service's own heap settings.
+ENV NODE_HEAP_FLAGS="--max-semi-space-size=2 --max-old-space-size=192" \
+    MALLOC_ARENA_MAX=2
+CMD ["sh", "-c", "exec node ${NODE_HEAP_FLAGS} services/${SERVICE}/src/server.ts"]

@@ -10,7 +10,8 @@ import {
   DEV_ISSUER,
   DEV_JWT_SECRET,
   issueDevToken,
-  SERVICE_NODE_FLAGS,
+  SERVICE_ENV,
+  serviceNodeFlags,
 } from '@placements/service-kit';
 import { seedReferenceData } from './seed.ts';
 
@@ -87,6 +88,7 @@ function serviceEnv(name: string, port: number): NodeJS.ProcessEnv {
   const upper = name.toUpperCase();
   const env = process.env;
   return {
+    ...SERVICE_ENV,
     ...env,
     NODE_ENV: env.NODE_ENV ?? 'development',
     PORT: String(port),
@@ -146,11 +148,15 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 for (const service of SERVICES) {
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, `services/${service.name}/src/server.ts`], {
-    cwd: ROOT,
-    env: serviceEnv(service.name, service.port),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...serviceNodeFlags(service.name), `services/${service.name}/src/server.ts`],
+    {
+      cwd: ROOT,
+      env: serviceEnv(service.name, service.port),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.set(service.name, child);
   pipe(child, service.name, service.colour);
   child.on('exit', (code, signal) => {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SERVICE_NODE_FLAGS } from '../../packages/service-kit/src/runtime.ts';
+import { SERVICE_ENV, serviceNodeFlags } from '../../packages/service-kit/src/runtime.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,6 +39,13 @@ describe('docker-compose.yml', () => {
   it('starts each service with the same V8 heap settings as bin/up and the tests', () => {
     const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
     const cmd = dockerfile.split('\n').find((line) => line.startsWith('CMD '));
-    expect(cmd).toContain(`exec node ${SERVICE_NODE_FLAGS.join(' ')} services/`);
+    // The shell in the image expands it; compose sets it per service.
+    expect(cmd).toMatch(/exec node \$\{NODE_HEAP_FLAGS\} services\//);
+    for (const [name, value] of Object.entries(SERVICE_ENV)) expect(dockerfile).toContain(`${name}=${value}`);
+    const config = compose('config');
+    for (const service of ['referral', 'matching', 'notification', 'monitoring']) {
+      const block = config.slice(config.indexOf(`  ${service}:\n`));
+      expect(/NODE_HEAP_FLAGS: (.+)/.exec(block)?.[1]?.trim()).toBe(serviceNodeFlags(service).join(' '));
+    }
   });
 });

@@ -1,7 +1,30 @@
 // How a service process is started: the V8 heap settings every launcher uses (bin/up, the
-// end-to-end harness, the benchmarks, the Docker image's CMD). Without them V8 sizes the heap for
-// the machine (gigabytes here) and a 10-minute REST soak took the services to 362-461 MB resident;
-// with them the same soak peaked at 153-242 MB (bench/README.md). Under these limits matching, with
-// a 3,000-home registry, came through that soak and the full fault-injection suite; a process that
-// did run out of heap would exit and be restarted, and redelivery makes that safe.
-export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=192'];
+// end-to-end harness, the benchmarks, docker compose). Without them V8 sizes the heap for the
+// machine (gigabytes here) and a 10-minute REST soak took the services to 362-461 MB resident;
+// with a 2 MB young generation the same soak peaked at 153-242 MB (bench/README.md). Matching is
+// the exception: each shortlist builds a view of every candidate and excluded home (~600 kB of
+// JSON and the objects behind it), and in a 2 MB young generation that survives into the old
+// generation and is collected there, which made garbage collection ~18 % of its CPU under 20
+// referrals a second (bench/README.md); it gets 16 MB. A process that did run out of heap would
+// exit and be restarted, and redelivery makes that safe.
+
+/** Young-generation semi-space per service, in MB (V8's `--max-semi-space-size`). */
+const SEMI_SPACE_MB: Readonly<Record<string, number>> = { matching: 16 };
+const DEFAULT_SEMI_SPACE_MB = 2;
+const OLD_SPACE_MB = 192;
+
+/**
+ * Environment every service process starts with. glibc gives each thread that allocates its own
+ * malloc arena (up to eight per core); with zlib, libuv's pool and the V8 helpers allocating from
+ * several threads, freed memory stays spread over arenas and resident. Two arenas kept the same
+ * 20-referral-a-second run and GET soak at 141-265 MB instead of 153-344 MB (bench/README.md).
+ */
+export const SERVICE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/** The node flags a service's process starts with. */
+export function serviceNodeFlags(service: string): string[] {
+  return [
+    `--max-semi-space-size=${SEMI_SPACE_MB[service] ?? DEFAULT_SEMI_SPACE_MB}`,
+    `--max-old-space-size=${OLD_SPACE_MB}`,
+  ];
+}
