@@ -8,6 +8,7 @@
 //   action text, placing_la text, child_ref text (null for a listing or export), detail jsonb
 import { childRef as childRefSchema, laCode } from '@placements/contracts';
 import type { Queryable } from '@placements/event-store';
+import type pg from 'pg';
 import { z } from 'zod';
 import type { Principal } from './auth.ts';
 import { problems } from './problems.ts';
@@ -37,9 +38,20 @@ export interface ChildReadRow {
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*$/;
 
+interface QueuedRead {
+  read: ChildRead;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most reads one group-committed statement carries. */
+const GROUP_LIMIT = 500;
+
 /** One service's read-audit table. */
 export class ReadAudit {
   readonly table: string;
+  /** Reads waiting for the statement in flight on each pool to finish (group commit). */
+  readonly #queues = new Map<pg.Pool, QueuedRead[]>();
 
   constructor(table: string) {
     if (!TABLE_NAME.test(table)) throw new Error(`read-audit table name ${table} is not a plain identifier`);
@@ -69,6 +81,46 @@ export class ReadAudit {
         ),
       ],
     );
+  }
+
+  /**
+   * Records one read on its own (outside any transaction of the caller) and resolves once its row
+   * is committed, so the answer still goes out after its record. Reads arriving while a statement
+   * is in flight on the pool wait and go together in the next one: under load one INSERT carries
+   * many reads instead of one round trip each. If a group fails, its reads are retried one by one,
+   * so one read's failure is its own.
+   */
+  recordRead(pool: pg.Pool, read: ChildRead): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const queue = this.#queues.get(pool);
+      if (queue) {
+        queue.push({ read, resolve, reject });
+        return;
+      }
+      this.#queues.set(pool, [{ read, resolve, reject }]);
+      void this.#drain(pool);
+    });
+  }
+
+  async #drain(pool: pg.Pool): Promise<void> {
+    const queue = this.#queues.get(pool)!;
+    while (queue.length > 0) {
+      const group = queue.splice(0, GROUP_LIMIT);
+      try {
+        await this.record(
+          pool,
+          group.map((queued) => queued.read),
+        );
+        for (const queued of group) queued.resolve();
+      } catch (error) {
+        if (group.length === 1) group[0]!.reject(error);
+        else
+          await Promise.all(
+            group.map((queued) => this.record(pool, [queued.read]).then(queued.resolve, queued.reject)),
+          );
+      }
+    }
+    this.#queues.delete(pool);
   }
 
   /** Reads of one LA's children (optionally one child's, listings included), newest first, paged by id. */

@@ -91,9 +91,9 @@ export async function runCommand<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await withTransaction(runner.pool, work);
-      runner.store.notifyCommitted('*');
-      return result;
+      return await withTransaction(runner.pool, work, {
+        afterCommit: (client) => runner.store.notifyCommittedOn(client),
+      });
     } catch (error) {
       const retryable =
         error instanceof StreamVersionConflictError ||

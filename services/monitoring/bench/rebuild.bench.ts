@@ -340,6 +340,8 @@ const host = await build({
     DATABASE_POOL_SIZE: '4',
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     RUN_BACKGROUND: 'false',
+    // The load is one principal's: the per-principal limit would answer most of it with 429.
+    RATE_LIMIT_PER_MINUTE: '0',
   },
 });
 try {
@@ -415,7 +417,7 @@ try {
       figure: p99,
       unit: 'ms (p99)',
       target: `p99 < ${HISTORY_P99_TARGET_MS} ms`,
-      met: p99 < HISTORY_P99_TARGET_MS,
+      met: p99 < HISTORY_P99_TARGET_MS && result.non2xx === 0,
       details: {
         p50: result.latency.p50,
         p90: result.latency.p90,

@@ -63,7 +63,8 @@ export async function produceShortlist(
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (referral_id, referral_version) DO UPDATE SET
        generated_at = excluded.generated_at, candidate_count = excluded.candidate_count,
-       excluded_count = excluded.excluded_count, response_gzip = excluded.response_gzip`,
+       excluded_count = excluded.excluded_count, response_gzip = excluded.response_gzip,
+       stored_at = clock_timestamp()`,
     [
       referral.referralId,
       referral.referralVersion,

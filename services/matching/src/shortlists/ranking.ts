@@ -163,6 +163,8 @@ export interface IndexedHome {
   freePlaces: number;
   /** The Ofsted factor's score and reason, which depend on the home alone. */
   ofsted: [number, string];
+  /** That factor as a candidate's reason for the weight it was last scored with (set on first use). */
+  ofstedReason?: [weight: number, points: number, reason: Reason];
 }
 
 export type MatchingRegistry = readonly IndexedHome[];
@@ -212,6 +214,8 @@ export interface MatchingContext {
   childPosition: Position;
   avoidAreas: { position: Position; radiusMiles: number }[];
   anchors: Position[];
+  /** Reasons shared by this ranking's candidates (see ReasonMemo). */
+  memo: ReasonMemo;
 }
 
 export function matchingContext(referral: ReferralForMatching, asOf: string): MatchingContext {
@@ -240,6 +244,7 @@ export function matchingContext(referral: ReferralForMatching, asOf: string): Ma
       radiusMiles: area.radiusMiles,
     })),
     anchors: referral.locations.familyAnchors.map(positionOf),
+    memo: newReasonMemo(),
   };
 }
 
@@ -335,15 +340,35 @@ export function rankHomes(
       candidates.push(assessCandidate(indexed, ctx, policy, distance));
     }
   }
-  candidates.sort((a, b) => b.score - a.score || compareUrn(a.urn, b.urn));
-  for (let i = 0; i < candidates.length; i++) candidates[i]!.rank = i + 1;
+  const ranked = bestFirst(candidates);
+  for (let i = 0; i < ranked.length; i++) ranked[i]!.rank = i + 1;
   const exclusionCounts: Partial<Record<ExclusionRule, number>> = {};
   for (let i = 0; i < exclusionRules.length; i++)
     if (counts[i]! > 0) exclusionCounts[exclusionRules[i]!] = counts[i]!;
   const order = nearestFirst(distances);
   const sorted: Exclusion[] = new Array(excluded.length);
   for (let i = 0; i < order.length; i++) sorted[i] = excluded[order[i]!]!;
-  return { homesConsidered: registry.length, candidates, excluded: sorted, exclusionCounts };
+  return { homesConsidered: registry.length, candidates: ranked, excluded: sorted, exclusionCounts };
+}
+
+/** Scores in thousandths shifted to stay positive in a packed key (scores stay within ±1,000). */
+const SCORE_OFFSET = 1_000_000;
+
+/**
+ * Candidates by score, best first, equal scores in their original order (URN order, as the registry
+ * is). Score (to the thousandth it is rounded to) and index are packed into one float so the sort
+ * runs natively instead of calling a comparator some n log n times.
+ */
+function bestFirst(candidates: Candidate[]): Candidate[] {
+  const n = candidates.length;
+  if (n >= TIE_SLOTS) return candidates.sort((a, b) => b.score - a.score || compareUrn(a.urn, b.urn));
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    keys[i] = (SCORE_OFFSET - Math.round(candidates[i]!.score * 1000)) * TIE_SLOTS + i;
+  keys.sort();
+  const ranked: Candidate[] = new Array(n);
+  for (let i = 0; i < n; i++) ranked[i] = candidates[keys[i]! % TIE_SLOTS]!;
+  return ranked;
 }
 
 /** Registry positions a packed sort key can carry (distances up to ~1,000 miles stay below 2^53). */
@@ -375,6 +400,39 @@ function compareUrn(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Reasons that many candidates of one ranking share, built once per ranking: the same needs met
+ * at the same levels read the same, as do homes of one size and age range, one fee, one contract
+ * route, one authority. Keys are the inputs each reason depends on besides the referral.
+ */
+interface ReasonMemo {
+  needs: Map<number, [number, Reason]>;
+  fee: Map<number, [number, Reason]>;
+  groupFit: Map<number, [number, Reason]>;
+  contract: Map<string, [number, Reason]>;
+  locality: Map<string, { outOfArea: boolean; atDistance: boolean; reason: Reason }>;
+  inadequate: Reason | undefined;
+  emergency: Reason | undefined;
+}
+
+function newReasonMemo(): ReasonMemo {
+  return {
+    needs: new Map(),
+    fee: new Map(),
+    groupFit: new Map(),
+    contract: new Map(),
+    locality: new Map(),
+    inadequate: undefined,
+    emergency: undefined,
+  };
+}
+
+/** A factor's points and its reason, "detail (+points)". */
+function scored(factor: string, weight: number, score: number, detail: string): [number, Reason] {
+  const points = weight * score;
+  return [points, { factor, detail: `${detail} (+${points.toFixed(3)})` }];
+}
+
 /** Scores a home that passed every hard rule, with one reason per factor. */
 export function assessCandidate(
   indexed: IndexedHome,
@@ -386,136 +444,149 @@ export function assessCandidate(
   const { home, position, needRank } = indexed;
   const { profile } = home;
   const { weights, penalties } = policy;
+  const memo = ctx.memo;
   const reasons: Reason[] = [];
-  const contribute = (factor: string, weight: number, score: number, detail: string): number => {
-    const points = weight * score;
-    reasons.push({ factor, detail: `${detail} (+${points.toFixed(3)})` });
-    return points;
-  };
   const miles = toTenths(distance);
   let total = 0;
 
   // Needs: every need is met (else excluded); a home staffed exactly for the intensity is the
   // specialist fit, a home staffed well above it slightly less so. Risk flags the Statement of
-  // Purpose addresses count too.
-  let fit = 0;
-  let exact = 0;
-  const parts: string[] = [];
-  for (const need of referral.needs) {
-    const met = needRank[DOMAIN_INDEX[need.domain]]!;
-    const margin = met - intensityRank[need.intensity];
-    if (margin === 0) exact++;
-    fit += margin === 0 ? 1 : margin === 1 ? 0.9 : 0.8;
-    parts.push(`${need.domain} ${need.intensity} (home up to ${intensityName(met)})`);
+  // Purpose addresses count too. The reason depends only on the levels met and the risks covered.
+  let needsKey = 0;
+  for (const need of ctx.needRanks) needsKey = needsKey * 4 + needRank[need.domain]!;
+  let risksCovered = 0;
+  for (const domain of ctx.presentRiskDomains) if (needRank[DOMAIN_INDEX[domain]]! > 0) risksCovered++;
+  needsKey = needsKey * 8 + risksCovered;
+  let needs = memo.needs.get(needsKey);
+  if (!needs) {
+    needs = needsReason(ctx, needRank, risksCovered, weights.needs);
+    memo.needs.set(needsKey, needs);
   }
-  const needFit = referral.needs.length > 0 ? fit / referral.needs.length : 1;
-  const risksCovered = ctx.presentRiskDomains.filter((domain) => needRank[DOMAIN_INDEX[domain]]! > 0);
-  const riskCoverage =
-    ctx.presentRiskDomains.length > 0 ? risksCovered.length / ctx.presentRiskDomains.length : 1;
-  const needsDetail =
-    referral.needs.length > 0
-      ? `Statement of Purpose meets all ${referral.needs.length} needs: ${parts.join(', ')}; exact specialist level for ${exact}`
-      : 'No needs listed on the referral';
-  const riskDetail =
-    ctx.presentRiskDomains.length > 0
-      ? `; covers ${risksCovered.length} of ${ctx.presentRiskDomains.length} risks present`
-      : '';
-  total += contribute('needs', weights.needs, 0.8 * needFit + 0.2 * riskCoverage, needsDetail + riskDetail);
+  total += needs[0];
+  reasons.push(needs[1]);
 
   const distanceScore = Math.max(0, 1 - distance / policy.distanceHorizonMiles);
   const over20 = isOver20Miles(miles);
-  total += contribute(
+  let [points, reason] = scored(
     'distance',
     weights.distance,
     distanceScore,
     `${miles} miles from the child's home${over20 ? ' (more than 20 miles)' : ' (within 20 miles)'}`,
   );
+  total += points;
+  reasons.push(reason);
 
   const anchors = ctx.anchors;
   if (anchors.length > 0) {
     let nearest = Number.POSITIVE_INFINITY;
     for (const anchor of anchors) nearest = Math.min(nearest, milesBetweenPositions(anchor, position));
-    total += contribute(
+    [points, reason] = scored(
       'family-anchors',
       weights.familyAnchors,
       Math.max(0, 1 - nearest / policy.distanceHorizonMiles),
       `nearest family anchor ${toTenths(nearest)} miles away (${anchors.length} given)`,
     );
   } else {
-    total += contribute(
+    [points, reason] = scored(
       'family-anchors',
       weights.familyAnchors,
       distanceScore,
       "no family anchors given; scored on distance from the child's home",
     );
   }
+  total += points;
+  reasons.push(reason);
 
-  total += contribute('ofsted', weights.ofsted, indexed.ofsted[0], indexed.ofsted[1]);
+  // The Ofsted factor depends on the home alone: kept with the indexed home, for its weight.
+  let ofsted = indexed.ofstedReason;
+  if (ofsted?.[0] !== weights.ofsted) {
+    ofsted = [weights.ofsted, ...scored('ofsted', weights.ofsted, indexed.ofsted[0], indexed.ofsted[1])];
+    indexed.ofstedReason = ofsted;
+  }
+  total += ofsted[1];
+  reasons.push(ofsted[2]);
 
-  const guide = policy.feeGuide[ctx.needBand];
-  const over = (profile.weeklyFee - guide) / guide;
-  total += contribute(
-    'fee',
-    weights.fee,
-    over <= 0 ? 1 : Math.max(0, 1 - over),
-    `${money(profile.weeklyFee)} a week against a guide of ${money(guide)} for ${ctx.needBand}-intensity needs` +
-      (over <= 0 ? ' (at or below guide)' : ` (${Math.round(over * 100)}% above)`),
-  );
+  let fee = memo.fee.get(profile.weeklyFee);
+  if (!fee) {
+    const guide = policy.feeGuide[ctx.needBand];
+    const over = (profile.weeklyFee - guide) / guide;
+    fee = scored(
+      'fee',
+      weights.fee,
+      over <= 0 ? 1 : Math.max(0, 1 - over),
+      `${money(profile.weeklyFee)} a week against a guide of ${money(guide)} for ${ctx.needBand}-intensity needs` +
+        (over <= 0 ? ' (at or below guide)' : ` (${Math.round(over * 100)}% above)`),
+    );
+    memo.fee.set(profile.weeklyFee, fee);
+  }
+  total += fee[0];
+  reasons.push(fee[1]);
 
-  total += contribute('group-fit', weights.groupFit, ...groupFit(home, ctx));
+  const inUse = home.occupiedPlaces + home.reservedPlaces;
+  const single = profile.singlePlacement === true || profile.registeredPlaces === 1;
+  const { min, max } = profile.ageRange;
+  const groupKey =
+    ((((single ? 1 : 0) * 1024 + inUse) * 1024 + profile.registeredPlaces) * 64 + min) * 64 + max;
+  let group = memo.groupFit.get(groupKey);
+  if (!group) {
+    group = scored('group-fit', weights.groupFit, ...groupFit(home, ctx));
+    memo.groupFit.set(groupKey, group);
+  }
+  total += group[0];
+  reasons.push(group[1]);
 
   const route = profile.contractRoute;
   const ownInHouse = route === 'in-house' && profile.providerId === referral.placingLa;
-  const routeScore =
-    route === 'in-house'
-      ? ownInHouse
-        ? CONTRACT_SCORE['in-house-own']
-        : CONTRACT_SCORE['in-house-other']
-      : CONTRACT_SCORE[route];
-  total += contribute('contract-route', weights.contractRoute, routeScore, contractDetail(route, ownInHouse));
+  const contractKey = ownInHouse ? 'in-house-own' : route;
+  let contract = memo.contract.get(contractKey);
+  if (!contract) {
+    const routeScore =
+      route === 'in-house'
+        ? ownInHouse
+          ? CONTRACT_SCORE['in-house-own']
+          : CONTRACT_SCORE['in-house-other']
+        : CONTRACT_SCORE[route];
+    contract = scored('contract-route', weights.contractRoute, routeScore, contractDetail(route, ownInHouse));
+    memo.contract.set(contractKey, contract);
+  }
+  total += contract[0];
+  reasons.push(contract[1]);
 
   // Gates: allowed, but only with the approval CPPCR reg 11 requires, and exceptional.
-  const locality = localityOf(referral.placingLa, profile.la, ctx.neighbours);
+  let place = memo.locality.get(profile.la);
+  if (!place) {
+    place = localityReason(referral.placingLa, profile.la, ctx.neighbours, penalties);
+    memo.locality.set(profile.la, place);
+  }
+  const locality = { outOfArea: place.outOfArea, atDistance: place.atDistance };
   const judgement = home.ofsted?.judgement ?? null;
   const requiredApproval = requiredApprovalFor(locality, judgement);
   const gates: Gate[] = [];
   if (locality.outOfArea) {
     gates.push('out-of-area');
     total -= penalties.outOfArea;
-    const where = `home in ${authorityName(profile.la)}`;
     if (locality.atDistance) {
       gates.push('at-a-distance');
       total -= penalties.atDistance;
-      reasons.push({
-        factor: 'approval',
-        detail: `At a distance (${where}, not adjoining ${authorityName(referral.placingLa)}): DCS approval and host consultation required, CPPCR reg 11 (-${(penalties.outOfArea + penalties.atDistance).toFixed(3)})`,
-      });
-    } else {
-      reasons.push({
-        factor: 'approval',
-        detail: `Out of area (${where}, adjoining ${authorityName(referral.placingLa)}): nominated officer approval required, CPPCR reg 11 (-${penalties.outOfArea.toFixed(3)})`,
-      });
     }
-  } else {
-    reasons.push({
-      factor: 'approval',
-      detail: `In area (${authorityName(profile.la)}): no reg 11 approval needed`,
-    });
   }
+  reasons.push(place.reason);
   if (judgement === 'inadequate') {
     gates.push('inadequate-judgement');
     total -= penalties.inadequate;
-    reasons.push({
+    memo.inadequate ??= {
       factor: 'approval',
       detail: `Ofsted judged the home Inadequate: DCS approval required (-${penalties.inadequate.toFixed(3)})`,
-    });
+    };
+    reasons.push(memo.inadequate);
   }
   if (referral.requirements.urgency === 'emergency') {
     gates.push('emergency');
-    reasons.push({
+    memo.emergency ??= {
       factor: 'approval',
       detail: 'Emergency: the placement may start before approval; the approval must be recorded afterwards',
-    });
+    };
+    reasons.push(memo.emergency);
   }
 
   return {
@@ -532,6 +603,68 @@ export function assessCandidate(
     ofstedJudgement: judgement,
     gates,
     reasons,
+  };
+}
+
+/** The needs factor: how exactly the Statement of Purpose meets each need, and the risks it covers. */
+function needsReason(
+  ctx: MatchingContext,
+  needRank: Uint8Array,
+  risksCovered: number,
+  weight: number,
+): [number, Reason] {
+  const { referral } = ctx;
+  let fit = 0;
+  let exact = 0;
+  const parts: string[] = [];
+  for (const need of referral.needs) {
+    const met = needRank[DOMAIN_INDEX[need.domain]]!;
+    const margin = met - intensityRank[need.intensity];
+    if (margin === 0) exact++;
+    fit += margin === 0 ? 1 : margin === 1 ? 0.9 : 0.8;
+    parts.push(`${need.domain} ${need.intensity} (home up to ${intensityName(met)})`);
+  }
+  const needFit = referral.needs.length > 0 ? fit / referral.needs.length : 1;
+  const present = ctx.presentRiskDomains.length;
+  const riskCoverage = present > 0 ? risksCovered / present : 1;
+  const needsDetail =
+    referral.needs.length > 0
+      ? `Statement of Purpose meets all ${referral.needs.length} needs: ${parts.join(', ')}; exact specialist level for ${exact}`
+      : 'No needs listed on the referral';
+  const riskDetail = present > 0 ? `; covers ${risksCovered} of ${present} risks present` : '';
+  return scored('needs', weight, 0.8 * needFit + 0.2 * riskCoverage, needsDetail + riskDetail);
+}
+
+/** Where the home is relative to the placing authority, and the approval reason that follows. */
+function localityReason(
+  placingLa: string,
+  hostLa: string,
+  neighbours: ReadonlySet<string>,
+  penalties: MatchingPolicy['penalties'],
+): { outOfArea: boolean; atDistance: boolean; reason: Reason } {
+  const locality = localityOf(placingLa, hostLa, neighbours);
+  if (!locality.outOfArea) {
+    return {
+      ...locality,
+      reason: { factor: 'approval', detail: `In area (${authorityName(hostLa)}): no reg 11 approval needed` },
+    };
+  }
+  const where = `home in ${authorityName(hostLa)}`;
+  if (locality.atDistance) {
+    return {
+      ...locality,
+      reason: {
+        factor: 'approval',
+        detail: `At a distance (${where}, not adjoining ${authorityName(placingLa)}): DCS approval and host consultation required, CPPCR reg 11 (-${(penalties.outOfArea + penalties.atDistance).toFixed(3)})`,
+      },
+    };
+  }
+  return {
+    ...locality,
+    reason: {
+      factor: 'approval',
+      detail: `Out of area (${where}, adjoining ${authorityName(placingLa)}): nominated officer approval required, CPPCR reg 11 (-${penalties.outOfArea.toFixed(3)})`,
+    },
   };
 }
 

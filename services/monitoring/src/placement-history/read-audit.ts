@@ -15,9 +15,10 @@ export interface HistoryRead extends ChildRead {
 
 export const historyReads = new ReadAudit('history_reads');
 
+/** Records a read before its answer goes out (group-committed with reads arriving meanwhile). */
 export async function recordRead(
-  client: Parameters<ReadAudit['record']>[0],
+  pool: Parameters<ReadAudit['recordRead']>[0],
   read: HistoryRead,
 ): Promise<void> {
-  await historyReads.record(client, [read]);
+  await historyReads.recordRead(pool, read);
 }

@@ -164,6 +164,9 @@ export function registerReg44Routes(host: Service): void {
         );
       }
       const now = host.clock();
+      // The children at the home come from the read models: bring them up to every placement this
+      // service has already recorded (a start recorded a moment ago must be on the report's list).
+      await host.catchUpProjections();
       const placements = await childrenAtHome(host.pool, home.urn, request.body.visitDate);
       const data = decideReg44Visit(request.body, {
         visitId: randomUUID(),

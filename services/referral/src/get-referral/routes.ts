@@ -29,16 +29,14 @@ export function registerGetReferral(host: ServiceHost): void {
       const { state, version } = await loadReferral(host.store, id);
       const audience = isReferral(state) ? audienceOf(principal, state.placingLa) : undefined;
       if (!isReferral(state) || !audience) throw referralProblems.notFound(id);
-      await referralReads.record(host.pool, [
-        {
-          principal,
-          action: 'referral.read',
-          placingLa: state.placingLa,
-          childRef: state.childRef,
-          detail: { referralId: id, version },
-          at: host.clock(),
-        },
-      ]);
+      await referralReads.recordRead(host.pool, {
+        principal,
+        action: 'referral.read',
+        placingLa: state.placingLa,
+        childRef: state.childRef,
+        detail: { referralId: id, version },
+        at: host.clock(),
+      });
       setEtag(reply, version);
       return presentReferral(state, audience);
     },
