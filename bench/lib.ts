@@ -3,6 +3,7 @@
 // (environment, else the local infra scripts), creates what it needs, measures, and reports each
 // figure as one `BENCH {json}` line on stdout. bench/run.ts runs them all and tabulates.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, ensureTestRole, type TestDatabase } from '@placements/testing';
 
@@ -82,4 +83,58 @@ export function percentiles(samples: readonly number[]): {
 export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by processes, grouped: by pid for the named ones, and
+ * by command name (e.g. every `postgres` backend, the `java` broker) for the rest. Read from
+ * /proc, so it counts work done on this machine by processes other than the caller (Linux only).
+ */
+export function cpuTimes(groups: {
+  pids?: Record<string, number>;
+  commands?: string[];
+}): Map<string, number> {
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  const times = new Map<string, number>();
+  const add = (group: string, ms: number) => times.set(group, (times.get(group) ?? 0) + ms);
+  const statOf = (pid: string): { comm: string; ms: number } | undefined => {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // comm is in parentheses and may contain spaces; the fields after it are space-separated.
+      const close = text.lastIndexOf(')');
+      const fields = text.slice(close + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after comm and state.
+      return {
+        comm: text.slice(text.indexOf('(') + 1, close),
+        ms: (Number(fields[11]) + Number(fields[12])) / ticksPerMs,
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const named = new Map(Object.entries(groups.pids ?? {}).map(([name, pid]) => [String(pid), name]));
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const name = named.get(pid);
+    if (name) {
+      const stat = statOf(pid);
+      if (stat) add(name, stat.ms);
+      continue;
+    }
+    if (!groups.commands?.length) continue;
+    const stat = statOf(pid);
+    if (stat && groups.commands.includes(stat.comm)) add(stat.comm, stat.ms);
+  }
+  return times;
+}
+
+/** CPU ms per unit of work, by group, between two `cpuTimes` readings. */
+export function cpuPerUnit(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  units: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [group, ms] of after) out[group] = round((ms - (before.get(group) ?? 0)) / units, 1);
+  return out;
 }

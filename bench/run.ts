@@ -2,7 +2,7 @@
 // process of its own, one after another, and prints one table: scenario, figure, target, and
 // where a ceiling exists, the ceiling measured in the same run and the ratio to it. Results are
 // written to bench/results/<date>.json and .md (and latest.md) with the machine's conditions.
-//   node bench/run.ts [--filter text] [--timeout-seconds 900]
+//   node bench/run.ts [--filter text] [--timeout-seconds 900]   (a scenario may declare a longer limit)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -38,6 +38,15 @@ interface Outcome {
   error?: string;
 }
 
+/**
+ * The scenario's own limit when it declares one (a line `// bench-time-limit-seconds: N`, for the
+ * long whole-system soak), else --timeout-seconds.
+ */
+function timeLimitSeconds(file: string): number {
+  const declared = /^\/\/ bench-time-limit-seconds: (\d+)$/m.exec(readFileSync(file, 'utf8'))?.[1];
+  return Number(declared ?? values['timeout-seconds']);
+}
+
 function runScenario(file: string): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -57,7 +66,7 @@ function runScenario(file: string): Promise<Outcome> {
       } catch {
         child.kill('SIGKILL');
       }
-    }, Number(values['timeout-seconds']) * 1000);
+    }, timeLimitSeconds(file) * 1000);
     child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       let newline = buffer.indexOf('\n');

@@ -6,6 +6,8 @@
 //   node bench/scenarios/pipeline.bench.ts [--soak-minutes 10] [--referrals 600] [--placements 1000]
 //     [--only shortlist|webhook|memory ...] [--profile <dir>] [--node-options '<flags for the services>']   (--profile: CPU profiles of the four
 //     services, written when they stop; summarise with bench/profile-summary.ts)
+// Seeding, 600 referrals, setting up 1,000 placements and a 10-minute soak take some 20 minutes:
+// bench-time-limit-seconds: 2400
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +15,11 @@ import { parseArgs } from 'node:util';
 import { generateReferrals } from '@placements/synthetic-data';
 import { ensureTestRole } from '@placements/testing';
 import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 import { RunningSystem, SERVICE_NAMES, token } from '../../e2e/harness.ts';
 import { seedReferenceData } from '../../scripts/seed.ts';
-import { kafkaBrokers, percentiles, postgresAdminUrl, report, round } from '../lib.ts';
+import { cpuPerUnit, cpuTimes, kafkaBrokers, percentiles, postgresAdminUrl, report, round } from '../lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -69,6 +73,20 @@ async function metricSum(name: string): Promise<number> {
   return sum;
 }
 
+/** A service's V8 heap and off-heap memory now, in MB, from its /metrics. */
+async function heapOf(service: (typeof SERVICE_NAMES)[number]): Promise<Record<string, number>> {
+  const text = await (await fetch(system.url(service, '/metrics'))).text();
+  const value = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return line ? round(Number(line.split(' ').at(-1)) / 2 ** 20, 0) : -1;
+  };
+  return {
+    heapUsedMB: value('nodejs_heap_size_used_bytes'),
+    heapTotalMB: value('nodejs_heap_size_total_bytes'),
+    externalMB: value('nodejs_external_memory_bytes'),
+  };
+}
+
 /** Waits until no relay has events to publish and no consumer lags, three checks in a row. */
 async function settle(timeoutMs = 300_000): Promise<number> {
   const started = Date.now();
@@ -80,6 +98,106 @@ async function settle(timeoutMs = 300_000): Promise<number> {
     quiet = backlog === 0 ? quiet + 1 : 0;
   }
   return Date.now() - started;
+}
+
+/**
+ * Where a referral's time to shortlist goes, from the services' own records: appended in the
+ * referral store → matching's consumer starts its transaction (relay, broker, and any wait behind
+ * earlier messages) → the shortlist generated (the handler's work before it commits).
+ */
+async function shortlistStages(
+  submittedAt: ReadonlyMap<string, number>,
+): Promise<{ serverSide: number[]; stages: Record<string, number> }> {
+  const referralIds = [...submittedAt.keys()];
+  const referralDb = new pg.Client({ connectionString: system.database('referral').admin });
+  const matchingDb = new pg.Client({ connectionString: system.database('matching').admin });
+  await referralDb.connect();
+  await matchingDb.connect();
+  try {
+    const appended = await referralDb.query<{ referral_id: string; event_id: string; recorded_at: Date }>(
+      `SELECT substr(stream_id, 10) AS referral_id, event_id::text, recorded_at FROM events
+        WHERE event_type = 'ReferralSubmitted' AND stream_id = ANY($1)`,
+      [referralIds.map((id) => `referral-${id}`)],
+    );
+    const received = await matchingDb.query<{ message_id: string; received_at: Date }>(
+      `SELECT message_id, received_at FROM inbox`,
+    );
+    const generated = await matchingDb.query<{ referral_id: string; generated_at: Date; stored_at: Date }>(
+      'SELECT referral_id::text, generated_at, stored_at FROM shortlists WHERE referral_version = 1',
+    );
+    const publishedAt = await publishTimes(
+      `${system.namespace}.placements.referral.v1`,
+      appended.rows.length,
+    );
+    const receivedAt = new Map(received.rows.map((row) => [row.message_id, row.received_at.getTime()]));
+    const generatedAt = new Map(generated.rows.map((row) => [row.referral_id, row.generated_at.getTime()]));
+    const storedAt = new Map(generated.rows.map((row) => [row.referral_id, row.stored_at.getTime()]));
+    const serverSide: number[] = [];
+    for (const [id, submitted] of submittedAt) {
+      const stored = storedAt.get(id);
+      if (stored !== undefined) serverSide.push(stored - submitted);
+    }
+    const toBroker: number[] = [];
+    const toConsumer: number[] = [];
+    const inHandler: number[] = [];
+    const ranking: number[] = [];
+    for (const row of appended.rows) {
+      const published = publishedAt.get(row.event_id);
+      const start = receivedAt.get(row.event_id);
+      const end = generatedAt.get(row.referral_id);
+      if (published === undefined || start === undefined || end === undefined) continue;
+      toBroker.push(published - row.recorded_at.getTime());
+      toConsumer.push(start - published);
+      inHandler.push(end - start);
+      const stored = storedAt.get(row.referral_id);
+      if (stored !== undefined) ranking.push(stored - end);
+    }
+    const stage = (name: string, samples: number[]) => {
+      const { p50, p99 } = percentiles(samples);
+      return { [`${name}P50Ms`]: round(p50, 1), [`${name}P99Ms`]: round(p99, 1) };
+    };
+    return {
+      serverSide,
+      stages: {
+        ...stage('appendedToBroker', toBroker),
+        ...stage('brokerToConsumer', toConsumer),
+        ...stage('consumerToRanking', inHandler),
+        ...stage('rankingToStored', ranking),
+      },
+    };
+  } finally {
+    await referralDb.end();
+    await matchingDb.end();
+  }
+}
+
+/** The broker's timestamp (the producer's create time) of each message on a topic, by CloudEvent id. */
+async function publishTimes(topic: string, expected: number): Promise<Map<string, number>> {
+  const kafka = new Kafka({ clientId: 'bench-stages', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `${topic}.bench-stages` });
+  const times = new Map<string, number>();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const deadline = Date.now() + 30_000;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const id = message.headers?.ce_id?.toString();
+        if (id) times.set(id, Number(message.timestamp));
+      },
+    });
+    while (times.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await consumer.disconnect();
+  }
+  return times;
+}
+
+/** CPU used so far by each service, the load generator (this process), PostgreSQL and the broker. */
+function processCpu(): Map<string, number> {
+  const pids: Record<string, number> = { loadGenerator: process.pid };
+  for (const service of SERVICE_NAMES) pids[service] = system.process(service).pid!;
+  return cpuTimes({ pids, commands: ['postgres', 'java'] });
 }
 
 function rss(pid: number): number {
@@ -120,7 +238,9 @@ try {
   // 1. Referral → shortlist readable, at 20/s.
   if (run('shortlist')) {
     const readable: number[] = [];
-    const serverSide: number[] = [];
+    const referralIds: string[] = [];
+    const submittedAt = new Map<string, number>();
+    const cpuBefore = processCpu();
     const started = performance.now();
     await Promise.all(
       generated.slice(0, REFERRALS).map(async (referral, i) => {
@@ -137,25 +257,26 @@ try {
           },
         );
         if (submitted.status !== 201) throw new Error(`referral ${i}: ${submitted.status} ${submitted.text}`);
+        referralIds.push(submitted.body.id);
+        submittedAt.set(submitted.body.id, Date.parse(submitted.body.submittedAt));
+        const url = system.url('matching', `/v1/referrals/${submitted.body.id}/shortlist`);
         for (;;) {
-          const shortlist = await system.call<{ generatedAt: string }>(
-            'matching',
-            'GET',
-            `/v1/referrals/${submitted.body.id}/shortlist`,
-            { token: bearer },
-          );
-          if (shortlist.status === 200) {
+          // Polling is the client's view only; the figure comes from the services' own timestamps, so
+          // the poll stays gentle (once a second) and reads only the status (the body, some 50 kB
+          // gzipped, is dropped unread): the load generator shares the two cores with what it measures.
+          const response = await fetch(url, { headers: { authorization: `Bearer ${bearer}` } });
+          await response.body?.cancel();
+          if (response.status === 200) {
             readable.push(performance.now() - t0);
-            serverSide.push(Date.parse(shortlist.body.generatedAt) - Date.parse(submitted.body.submittedAt));
             return;
           }
-          // Polling is the client's view only; the figure comes from the services' own timestamps, so
-          // the poll stays gentle and does not load the service it measures.
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
         }
       }),
     );
+    const cpu = cpuPerUnit(cpuBefore, processCpu(), REFERRALS);
     const readableStats = percentiles(readable);
+    const { serverSide, stages } = await shortlistStages(submittedAt);
     const serverStats = percentiles(serverSide);
     report({
       scenario: 'Referral submitted → shortlist readable (through Kafka)',
@@ -169,8 +290,10 @@ try {
         clientObservedP50Ms: round(readableStats.p50, 1),
         clientObservedP99Ms: round(readableStats.p99, 1),
         referrals: readable.length,
+        ...stages,
+        ...Object.fromEntries(Object.entries(cpu).map(([group, ms]) => [`cpuMsPerReferral_${group}`, ms])),
       },
-      conditions: `${REFERRALS} referrals at 20/s against ${values.homes} homes; latency from the services' own timestamps: the shortlist's generatedAt (written in the transaction that makes it readable) − the referral's submittedAt; client observed = POST to the first 200 on GET shortlist, polled every 100 ms`,
+      conditions: `${REFERRALS} referrals at 20/s against ${values.homes} homes; latency from the services' own timestamps: the shortlist's stored_at (the clock as the view is written, in the transaction that makes it readable) − the referral's submittedAt; client observed = POST to the first 200 on GET shortlist, polled once a second; stages: appended in the referral store → on the broker (message timestamp) → matching's consumer transaction starts → ranking starts (generatedAt) → view stored`,
     });
   }
 
@@ -192,16 +315,18 @@ try {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notices`;
-    const subscribed = new Set<string>();
+    // One subscription per host authority, however many setup workers reach it at once.
+    const subscribed = new Map<string, Promise<unknown>>();
     const ready: { la: string; offerId: string }[] = [];
-    for (const [i, referral] of generated.slice(REFERRALS).entries()) {
-      if (ready.length >= PLACEMENTS) break;
+    const candidates = generated.slice(REFERRALS).entries();
+    // Setting up (referral, shortlist, offer, acceptance) is not measured: eight at a time.
+    const prepare = async (i: number, referral: (typeof generated)[number]): Promise<void> => {
       const bearer = await laToken(referral.placingLa);
       const submitted = await system.call<{ id: string }>('referral', 'POST', '/v1/referrals', {
         token: bearer,
         body: { ...referral.body, childRef: `P${i}` },
       });
-      if (submitted.status !== 201) continue;
+      if (submitted.status !== 201) return;
       const shortlist = await system.eventually<{
         candidates: { urn: string; outOfArea: boolean; freePlaces: number; weeklyFee: number }[];
       }>(
@@ -211,7 +336,7 @@ try {
         (response) => response.status === 200,
       );
       const candidate = shortlist.body.candidates.find((c) => c.outOfArea && c.freePlaces > 0);
-      if (!candidate) continue;
+      if (!candidate) return;
       const home = await system.call<{ providerId: string; la: string }>(
         'matching',
         'GET',
@@ -219,28 +344,42 @@ try {
         { token: bearer },
       );
       if (!subscribed.has(home.body.la)) {
-        const host = await token(home.body.la, 'host-authority');
-        await system.call('notification', 'POST', '/v1/subscriptions', {
-          token: host,
-          body: { url: receiverUrl, eventTypes: ['out-of-area.placement-notice'] },
-        });
-        subscribed.add(home.body.la);
+        subscribed.set(
+          home.body.la,
+          token(home.body.la, 'host-authority').then((host) =>
+            system.call('notification', 'POST', '/v1/subscriptions', {
+              token: host,
+              body: { url: receiverUrl, eventTypes: ['out-of-area.placement-notice'] },
+            }),
+          ),
+        );
       }
+      await subscribed.get(home.body.la);
       const offer = await system.call<{ id: string }>(
         'matching',
         'POST',
         `/v1/referrals/${submitted.body.id}/offers`,
         { token: bearer, body: { homeUrn: candidate.urn, note: 'bench' } },
       );
-      if (offer.status !== 201) continue;
+      if (offer.status !== 201) return;
       const provider = await token(home.body.providerId, 'provider');
       const accepted = await system.call('matching', 'POST', `/v1/offers/${offer.body.id}/accept`, {
         token: provider,
         body: { weeklyFee: candidate.weeklyFee, earliestStart: new Date().toISOString().slice(0, 10) },
       });
-      if (accepted.status === 200) ready.push({ la: referral.placingLa, offerId: offer.body.id });
-    }
+      if (accepted.status === 200 && ready.length < PLACEMENTS)
+        ready.push({ la: referral.placingLa, offerId: offer.body.id });
+    };
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (const [i, referral] of candidates) {
+          if (ready.length >= PLACEMENTS) return;
+          await prepare(i, referral);
+        }
+      }),
+    );
     const proposedAt = new Map<string, number>();
+    const cpuBefore = processCpu();
     const proposeStart = performance.now();
     await Promise.all(
       ready.map(async (item, i) => {
@@ -264,6 +403,7 @@ try {
     while (arrivals.size < proposedAt.size && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 200));
     receiver.close();
+    const cpu = cpuPerUnit(cpuBefore, processCpu(), Math.max(1, proposedAt.size));
     const webhookLatency = [...proposedAt]
       .filter(([id]) => arrivals.has(id))
       .map(([id, t0]) => arrivals.get(id)! - t0);
@@ -279,6 +419,7 @@ try {
         p90Ms: round(webhookStats.p90, 1),
         proposed: proposedAt.size,
         received: webhookLatency.length,
+        ...Object.fromEntries(Object.entries(cpu).map(([group, ms]) => [`cpuMsPerPlacement_${group}`, ms])),
       },
       conditions: `${proposedAt.size} out-of-area proposals at 50/s; from POST /v1/placements to the webhook arriving at a local receiver`,
     });
@@ -352,12 +493,14 @@ try {
           firstMinuteMB: round(early, 0),
           lastMinuteMB: round(late, 0),
           growthPercent: round(growth * 100, 1),
+          ...(await heapOf(service)),
         },
         conditions: `${round(minute, 1)} min soak of GET load on all four services (autocannon, 32 connections in total), RSS sampled every 20 s`,
       });
     }
   }
 } finally {
-  await system.stop();
+  // A CPU profile is written as a service exits, which takes a while for a busy one.
+  await system.stop({ graceMs: values.profile ? 120_000 : 20_000 });
 }
 process.exit(0);
