@@ -32,5 +32,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=6 \
 # V8 heap settings and malloc arenas as in packages/service-kit/src/runtime.ts (serviceNodeFlags,
 # SERVICE_ENV); docker-compose.yml sets each service's own heap settings.
 ENV NODE_HEAP_FLAGS="--max-semi-space-size=2 --max-old-space-size=192" \
-    MALLOC_ARENA_MAX=2
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=65536
 CMD ["sh", "-c", "exec node ${NODE_HEAP_FLAGS} services/${SERVICE}/src/server.ts"]

@@ -1,15 +1,15 @@
 // How a service process is started: the V8 heap settings every launcher uses (bin/up, the
 // end-to-end harness, the benchmarks, docker compose). Without them V8 sizes the heap for the
 // machine (gigabytes here) and a 10-minute REST soak took the services to 362-461 MB resident;
-// with a 2 MB young generation the same soak peaked at 153-242 MB (bench/README.md). Matching is
-// the exception: each shortlist builds a view of every candidate and excluded home (~600 kB of
-// JSON and the objects behind it), and in a 2 MB young generation that survives into the old
-// generation and is collected there, which made garbage collection ~18 % of its CPU under 20
-// referrals a second (bench/README.md); it gets 16 MB. A process that did run out of heap would
-// exit and be restarted, and redelivery makes that safe.
+// with a 2 MB young generation the same soak peaked at 153-242 MB (bench/README.md). Matching gets
+// 4 MB: each shortlist builds a view of every candidate and excluded home (~600 kB of JSON and the
+// objects behind it), and in 2 MB most of it survived into the old generation, which made garbage
+// collection ~18 % of its CPU under 20 referrals a second; at 4, 8 and 16 MB its CPU per referral
+// measured the same (21-30 ms, within the runs' spread), and each step down saved resident memory.
+// A process that did run out of heap would exit and be restarted, and redelivery makes that safe.
 
 /** Young-generation semi-space per service, in MB (V8's `--max-semi-space-size`). */
-const SEMI_SPACE_MB: Readonly<Record<string, number>> = { matching: 16 };
+const SEMI_SPACE_MB: Readonly<Record<string, number>> = { matching: 4 };
 const DEFAULT_SEMI_SPACE_MB = 2;
 const OLD_SPACE_MB = 192;
 
@@ -18,8 +18,15 @@ const OLD_SPACE_MB = 192;
  * malloc arena (up to eight per core); with zlib, libuv's pool and the V8 helpers allocating from
  * several threads, freed memory stays spread over arenas and resident. Two arenas kept the same
  * 20-referral-a-second run and GET soak at 141-265 MB instead of 153-344 MB (bench/README.md).
+ * glibc also raises its mmap threshold to the size of the largest block freed (up to 32 MB), after
+ * which the 50 kB-1 MB buffers of Kafka fetches, bytea columns and compressed views come from the
+ * heap arena and the gaps between them stay resident; a fixed 64 kB threshold maps them on their
+ * own and returns them when freed: matching's main arena went from ~100 MB to ~41 MB.
  */
-export const SERVICE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const SERVICE_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '65536',
+};
 
 /** The node flags a service's process starts with. */
 export function serviceNodeFlags(service: string): string[] {

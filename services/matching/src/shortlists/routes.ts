@@ -1,7 +1,7 @@
 // HTTP for shortlists: `GET /v1/referrals/{referralId}/shortlist` answers with the latest
 // version's shortlist, 404 shortlist-not-ready until the referral's events have produced one. Only
 // the referral's placing authority (and ops) may read it.
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { shortlistCandidate, shortlistExclusion, uuid } from '@placements/contracts';
 import { setEtag } from '@placements/service-kit';
 import { z } from 'zod';
@@ -60,10 +60,16 @@ export function registerShortlistRoutes(host: MatchingHost): void {
       setEtag(reply, row.referral_version);
       reply.header('vary', 'accept-encoding').type('application/json; charset=utf-8');
       // Stored serialised and compressed: sent as stored when the client accepts gzip.
-      let body = await stored.get(host, referralId, row.referral_version);
-      if (acceptsGzip(request.headers['accept-encoding'])) reply.header('content-encoding', 'gzip');
-      else body = gunzipSync(body);
-      return reply.send(body as unknown as z.infer<typeof shortlistResponse>);
+      const body = await stored.get(host, referralId, row.referral_version);
+      if (acceptsGzip(request.headers['accept-encoding'])) {
+        reply.header('content-encoding', 'gzip');
+        return reply.send(body as unknown as z.infer<typeof shortlistResponse>);
+      }
+      // Inflated as it is written, 64 kB at a time: a view is most of a megabyte of JSON, and a
+      // buffer of that size per request is memory the process holds until the next collection.
+      const inflate = createGunzip({ chunkSize: 64 * 1024 });
+      inflate.end(body);
+      return reply.send(inflate as unknown as z.infer<typeof shortlistResponse>);
     },
   );
 }
