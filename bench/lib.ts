@@ -2,9 +2,10 @@
 // A scenario is a standalone script: it finds the real PostgreSQL and Kafka the same way tests do
 // (environment, else the local infra scripts), creates what it needs, measures, and reports each
 // figure as one `BENCH {json}` line on stdout. bench/run.ts runs them all and tabulates.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_ENV, serviceNodeFlags } from '@placements/service-kit';
 import { createTestDatabase, ensureTestRole, type TestDatabase } from '@placements/testing';
 
 const INFRA = fileURLToPath(new URL('../infra/', import.meta.url));
@@ -26,6 +27,24 @@ export interface BenchResult {
   details?: Record<string, number | string>;
   /** Conditions: concurrency, sizes, durations. */
   conditions?: string;
+}
+
+/** The node flags and environment a service's process is deployed with (see service-kit's runtime.ts). */
+export function deployedAs(service: string): { execArgv: string[]; env: NodeJS.ProcessEnv } {
+  return { execArgv: serviceNodeFlags(service), env: { ...process.env, ...SERVICE_ENV } };
+}
+
+/**
+ * For a scenario that runs a service's code in its own process: runs the script again in a process
+ * started as that service's is (its heap settings and malloc environment), unless this is it, and
+ * exits with that process's status. Collection pauses and resident memory depend on those settings.
+ */
+export function runAsDeployed(service: string, script: string): void {
+  const { execArgv, env } = deployedAs(service);
+  if (execArgv.every((flag) => process.execArgv.includes(flag))) return;
+  const args = [...process.execArgv, ...execArgv, script, ...process.argv.slice(2)];
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit', env });
+  process.exit(result.status ?? 1);
 }
 
 export function report(result: BenchResult): void {

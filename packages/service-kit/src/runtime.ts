@@ -6,10 +6,12 @@
 // objects behind it), and in 2 MB most of it survived into the old generation, which made garbage
 // collection ~18 % of its CPU under 20 referrals a second; at 4, 8 and 16 MB its CPU per referral
 // measured the same (21-30 ms, within the runs' spread), and each step down saved resident memory.
+// Referral gets 8 MB: its request handlers allocate briskly, and in 2 MB the same GET load cost
+// 221 us of CPU a request against 153-194 us in 8 MB and 127 us with V8's defaults (bench/README.md).
 // A process that did run out of heap would exit and be restarted, and redelivery makes that safe.
 
 /** Young-generation semi-space per service, in MB (V8's `--max-semi-space-size`). */
-const SEMI_SPACE_MB: Readonly<Record<string, number>> = { matching: 4 };
+const SEMI_SPACE_MB: Readonly<Record<string, number>> = { matching: 4, referral: 8 };
 const DEFAULT_SEMI_SPACE_MB = 2;
 const OLD_SPACE_MB = 192;
 

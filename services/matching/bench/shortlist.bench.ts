@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { cloudEventSource, cloudEventType, todayInEngland } from '@placements/contracts';
 import { withTransaction } from '@placements/event-store';
@@ -12,7 +13,14 @@ import { serviceMigrationDirs } from '@placements/service-kit';
 import { devToken, testEnv } from '@placements/service-kit/testing';
 import { generateHomes, generateReferrals, toReferralSubmitted } from '@placements/synthetic-data';
 import autocannon from 'autocannon';
-import { benchDatabase, kafkaBrokers, percentiles, report, round } from '../../../bench/lib.ts';
+import {
+  benchDatabase,
+  kafkaBrokers,
+  percentiles,
+  report,
+  round,
+  runAsDeployed,
+} from '../../../bench/lib.ts';
 import { build, migrations } from '../src/app.ts';
 import { matchingPolicyFrom } from '../src/config.ts';
 import { applyReferralMessage } from '../src/referrals/consumer.ts';
@@ -21,6 +29,9 @@ import { RegistryCache } from '../src/shortlists/produce.ts';
 import { indexHomes, type ReferralForMatching, rankHomes } from '../src/shortlists/ranking.ts';
 import { shortlistProduced, shortlistView } from '../src/shortlists/shortlist.ts';
 import { nationalHomes } from '../src/test-support/national-homes.ts';
+
+// Measured in a process started as matching's is.
+runAsDeployed('matching', fileURLToPath(import.meta.url));
 
 const HOMES = 3000;
 /** Referrals handled by the consumer's handler (the first WARM_UP unmeasured); their shortlists are then read over HTTP. */

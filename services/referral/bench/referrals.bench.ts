@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { serviceMigrationDirs } from '@placements/service-kit';
 import { devToken, testEnv, testNamespace } from '@placements/service-kit/testing';
 import autocannon from 'autocannon';
-import { benchDatabase, kafkaBrokers, report, round } from '../../../bench/lib.ts';
+import { benchDatabase, deployedAs, kafkaBrokers, report, round } from '../../../bench/lib.ts';
 import { build, migrations } from '../src/app.ts';
 import { referralBody } from '../src/test-support/referral-body.ts';
 
@@ -49,9 +49,14 @@ async function main(): Promise<void> {
     namespace,
     overrides: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: String(POOL), NODE_ENV: 'development' },
   });
+  // Started as the referral service is deployed: its heap settings and malloc environment.
+  const deployed = deployedAs('referral');
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
-    env: { ...process.env, ...env },
-    execArgv: process.env.REFERRAL_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/referral-prof'] : [],
+    env: { ...deployed.env, ...env },
+    execArgv: [
+      ...deployed.execArgv,
+      ...(process.env.REFERRAL_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/referral-prof'] : []),
+    ],
   });
   const { address } = await new Promise<{ address: string }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { address: string }));
