@@ -320,6 +320,57 @@ describe('subscription catch-up', () => {
   });
 });
 
+describe('subscription of some stream types', () => {
+  it('moves its checkpoint past the other types it looked at, never past a transaction still open', async () => {
+    const name = `types-${randomUUID()}`;
+    const mine = `mine${randomBytes(3).toString('hex')}`;
+    const other = `other${randomBytes(3).toString('hex')}`;
+    const applied: string[] = [];
+    const subscription = new EventSubscription({
+      name,
+      store,
+      streamTypes: [mine],
+      handle: async (events) => {
+        applied.push(...events.map((event) => event.eventId));
+      },
+    });
+    const checkpoint = async () => {
+      const { rows } = await db.pool.query<{ position: string }>(
+        'SELECT global_position AS position FROM subscription_checkpoints WHERE subscription_name = $1',
+        [name],
+      );
+      return Number(rows[0]?.position ?? 0);
+    };
+    const first = await store.append(`${mine}-1`, [{ type: 'Counted', data: {} }]);
+    let lastOther = 0;
+    for (let i = 0; i < 5; i++) {
+      const appended = await store.append(`${other}-${i}`, [{ type: 'Counted', data: {} }]);
+      lastOther = appended.events[0]!.globalPosition;
+    }
+    await subscription.catchUp();
+    expect(applied).toEqual([first.events[0]!.eventId]);
+    // Everything up to the other types' last event was examined: the next poll starts after it.
+    expect(await checkpoint()).toBe(lastOther);
+
+    // An event of its type in a transaction still open, then other types committed after it.
+    const writer = await db.pool.connect();
+    try {
+      await writer.query('BEGIN');
+      const pending = await store.append(`${mine}-2`, [{ type: 'Counted', data: {} }], { client: writer });
+      await store.append(`${other}-late`, [{ type: 'Counted', data: {} }]);
+      await subscription.catchUp();
+      expect(applied).toHaveLength(1);
+      expect(await checkpoint()).toBe(lastOther);
+      await writer.query('COMMIT');
+      store.notifyCommittedOn(writer);
+      await subscription.catchUp();
+      expect(applied).toEqual([first.events[0]!.eventId, pending.events[0]!.eventId]);
+    } finally {
+      writer.release();
+    }
+  });
+});
+
 describe('running subscription', () => {
   it('is woken only by appends it reads, and only once the transaction that made them commits', async () => {
     const mine = `woken${randomBytes(3).toString('hex')}`;

@@ -327,6 +327,42 @@ export class PostgresEventStore {
    * database): everything returned is final, and nothing that commits later can sort before it.
    */
   async readAll<T = unknown>(options: ReadAllOptions = {}): Promise<RecordedEvent<T>[]> {
+    return this.#readAll<T>(options, '(SELECT es_read_horizon())');
+  }
+
+  /**
+   * readAll of some stream types, and how far the log was examined: when fewer than `limit` events
+   * matched, every event up to `scannedTo` (the last one below the horizon, of any type) has been
+   * looked at, so a reader can move its position there instead of scanning the other types'
+   * events again on every poll. The horizon is taken once, so both answers describe the same,
+   * final part of the log (no transaction can later commit an event below it).
+   */
+  async readAllOfTypes<T = unknown>(
+    options: ReadAllOptions & { streamTypes: readonly string[] },
+  ): Promise<{ events: RecordedEvent<T>[]; scannedTo: LogPosition | undefined }> {
+    const client = options.client ?? this.pool;
+    const { rows } = await client.query<{ xmin: string }>('SELECT es_read_horizon()::text AS xmin');
+    const horizon = rows[0]!.xmin;
+    const events = await this.#readAll<T>({ ...options, client }, `'${BigInt(horizon)}'::xid8`);
+    if (events.length >= (options.limit ?? 1000)) return { events, scannedTo: undefined };
+    const after = options.after ?? START_OF_LOG;
+    const { rows: head } = await client.query<{ transaction_id: string; global_position: string }>(
+      `SELECT transaction_id::text AS transaction_id, global_position FROM events
+        WHERE transaction_id < $1::xid8 AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
+        ORDER BY events.transaction_id DESC, events.global_position DESC
+        LIMIT 1`,
+      [horizon, after.transactionId, after.globalPosition],
+    );
+    const last = head[0];
+    return {
+      events,
+      scannedTo: last
+        ? { transactionId: last.transaction_id, globalPosition: Number(last.global_position) }
+        : undefined,
+    };
+  }
+
+  async #readAll<T>(options: ReadAllOptions, horizon: string): Promise<RecordedEvent<T>[]> {
     const after = options.after ?? START_OF_LOG;
     const params: unknown[] = [after.transactionId, after.globalPosition, options.limit ?? 1000];
     let typeFilter = '';
@@ -337,7 +373,7 @@ export class PostgresEventStore {
     const { rows } = await (options.client ?? this.pool).query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          AND transaction_id < (SELECT es_read_horizon())
+          AND transaction_id < ${horizon}
           ${typeFilter}
         ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,

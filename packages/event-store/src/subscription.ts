@@ -123,24 +123,24 @@ export class EventSubscription {
       );
       if (!rows[0]?.locked) return { count: -1 };
       const after = await readCheckpoint(client, this.name);
-      const events = await store.readAll({
-        after,
-        limit: batchSize,
-        client,
-        decrypt,
-        ...(streamTypes ? { streamTypes } : {}),
-      });
-      if (events.length === 0) return { count: 0, reached: after };
-      await handle(events, client);
-      const last = events[events.length - 1]!;
-      const position = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+      const read = { after, limit: batchSize, client, decrypt };
+      // A reader of some stream types also moves past the other types' events it has looked at.
+      const { events, scannedTo } = streamTypes
+        ? await store.readAllOfTypes({ ...read, streamTypes })
+        : { events: await store.readAll(read), scannedTo: undefined };
+      if (events.length > 0) await handle(events, client);
+      const last = events.at(-1);
+      const position =
+        scannedTo ??
+        (last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : undefined);
+      if (!position) return { count: 0, reached: after };
       await saveCheckpoint(client, this.name, position);
       return { count: events.length, position };
     });
     if (result.reached) this.#reached = result.reached;
     if (result.position) {
       this.#reached = result.position;
-      this.#options.onBatch?.(result.count, result.position);
+      if (result.count > 0) this.#options.onBatch?.(result.count, result.position);
     }
     return result.count;
   }
