@@ -321,7 +321,8 @@ function offerFact(
 
 /**
  * The fact to keep for an integration event, or undefined for events commissioning does not use
- * (failed delivery attempts, host notices, Reg 45 reviews, serious events).
+ * (failed delivery attempts, host notices, Reg 45 reviews, serious events) and for shortlists read
+ * after their child's erasure.
  */
 export function factOf(event: ParsedIntegrationEvent): StreamedFact | undefined {
   switch (event.name) {
@@ -437,6 +438,8 @@ export function factOf(event: ParsedIntegrationEvent): StreamedFact | undefined 
       };
     case 'ShortlistProduced': {
       const { data } = event;
+      // Read after the child was erased: the candidates went with the child's key; nothing to count.
+      if (isErased(data.candidates) || isErased(data.nearestExcluded)) return undefined;
       const distances = data.candidates.map((candidate) => candidate.distanceMiles);
       return {
         streamId: shortlistStream(data.referralId),

@@ -152,6 +152,25 @@ describe('facts of matching and monitoring events', () => {
     });
   });
 
+  it('keeps nothing of a shortlist read after its child was erased', () => {
+    const erased = { $erased: true as const };
+    const event: ParsedIntegrationEvent = {
+      name: 'ShortlistProduced',
+      data: {
+        referralId: submitted.referralId,
+        referralVersion: 1,
+        placingLa: 'E09000014',
+        childRef: submitted.childRef,
+        generatedAt: '2026-05-14T09:00:00Z',
+        homesConsidered: 3,
+        candidates: erased,
+        exclusionCounts: { 'no-free-place': 3 },
+        nearestExcluded: erased,
+      },
+    };
+    expect(factOf(event)).toBeUndefined();
+  });
+
   it('drops the justification, notes and names from placements, offers and visits', () => {
     const proposed = factOf({
       name: 'PlacementProposed',

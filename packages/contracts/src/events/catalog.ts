@@ -115,7 +115,7 @@ export const integrationEvents = {
     topic: topics.matching,
     schema: matching.shortlistProduced,
     key: 'referralId',
-    personal: [],
+    personal: ['candidates', 'nearestExcluded'],
     description: 'Homes ranked for a referral version, with reasons and exclusions.',
   }),
   OfferSent: define({

@@ -89,11 +89,15 @@ export const shortlistProduced = z.strictObject({
   childRef,
   generatedAt: isoInstant,
   homesConsidered: z.number().int(),
-  candidates: z.array(shortlistCandidate),
+  /**
+   * The best candidates with their reasons. Personal: their distances from the child's home, with
+   * the homes' known locations, would locate the child, so they are sealed with the child's key.
+   */
+  candidates: personal(z.array(shortlistCandidate)),
   /** Count of homes excluded by each rule (a home may be excluded by several). */
   exclusionCounts: z.record(z.string(), z.number().int()),
-  /** The excluded homes nearest the child, with their rules: why nothing nearer was possible. */
-  nearestExcluded: z.array(shortlistExclusion),
+  /** The excluded homes nearest the child, with their rules: why nothing nearer was possible. Personal, as candidates. */
+  nearestExcluded: personal(z.array(shortlistExclusion)),
 });
 
 const offerRef = {

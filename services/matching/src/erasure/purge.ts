@@ -1,7 +1,8 @@
 // What matching removes when a child is erased (SubjectErased on placements.subject.v1). The
 // referral snapshots keep the child's details and locations sealed: the key is gone, and the purge
 // replaces the ciphertext with the erased marker. Stored shortlists are deleted: a child's
-// distances to hundreds of homes would locate their home, key or no key. Offers and placements
+// distances to hundreds of homes would locate their home, key or no key (ShortlistProduced carries
+// its candidates and nearest exclusions sealed with the child's key for the same reason). Offers and placements
 // hold no personal field in their read models (their free text is only in the sealed log).
 import type { SubjectErasureHandler } from '@placements/service-kit';
 

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { cloudEventType, ERASED, integrationEvents, topics } from '@placements/contracts';
+import { isSealedField } from '@placements/event-store';
 import { deadLetterTopicOf, listDeadLetters, replayDeadLetters } from '@placements/messaging';
 import { publishIntegrationEvent } from '@placements/service-kit/testing';
 import { readMessages, testKafka } from '@placements/testing';
@@ -168,7 +169,7 @@ describe('shortlists from the referral topic', () => {
     ]);
   });
 
-  it('publishes ShortlistProduced on the matching topic, keyed by referral, valid against the catalogue', async () => {
+  it('publishes ShortlistProduced on the matching topic, keyed by referral, its candidates sealed, valid against the catalogue', async () => {
     const messages = await readMessages(
       inject('infra').kafkaBrokers,
       `${running.namespace}.${topics.matching}`,
@@ -181,8 +182,15 @@ describe('shortlists from the referral topic', () => {
     const shortlists = messages.filter((m) => m.headers.ce_type === cloudEventType('ShortlistProduced'));
     expect(shortlists.map((m) => m.key)).toEqual([referralId, referralId]);
     for (const message of shortlists) {
-      const parsed = integrationEvents.ShortlistProduced.schema.safeParse(JSON.parse(message.value!));
+      const published = JSON.parse(message.value!);
+      // Distances to known homes would locate the child: on the topic they are ciphertext.
+      expect(isSealedField(published.candidates)).toBe(true);
+      expect(isSealedField(published.nearestExcluded)).toBe(true);
+      expect(message.value).not.toContain('miles');
+      const opened = await running.host.cipher.open(published);
+      const parsed = integrationEvents.ShortlistProduced.schema.safeParse(opened);
       expect(parsed.success).toBe(true);
+      expect(opened.candidates.length).toBeGreaterThan(0);
     }
     expect(shortlists.map((m) => JSON.parse(m.value!).referralVersion)).toEqual([1, 2]);
   });
