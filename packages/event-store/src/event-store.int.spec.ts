@@ -288,6 +288,18 @@ describe('personal data', () => {
   });
 });
 
+describe('key store', () => {
+  it('caches each key in a buffer of its own, not a slice of a shared pool slab', async () => {
+    const cached = new PostgresKeyStore(db.pool, { keyEncryptionKey: randomBytes(32) });
+    const subject = `child:E09000014:K${randomBytes(4).toString('hex')}`;
+    const created = await cached.keyForEncryption(subject);
+    cached.forget(subject);
+    const loaded = await cached.keyForDecryption(subject);
+    expect(loaded?.equals(created!)).toBe(true);
+    expect(loaded!.buffer.byteLength).toBe(32);
+  });
+});
+
 describe('subscription catch-up', () => {
   it('waits for a batch another holder is applying instead of returning before it', async () => {
     const name = `catch-up-${randomUUID()}`;
