@@ -288,6 +288,25 @@ describe('personal data', () => {
   });
 });
 
+/** A subscription of some stream types that records the ids of the events it applies. */
+function recordingSubscription(
+  name: string,
+  streamTypes: string[],
+  options: { pollIntervalMs?: number } = {},
+) {
+  const applied: string[] = [];
+  const subscription = new EventSubscription({
+    name,
+    store,
+    streamTypes,
+    ...options,
+    handle: async (events) => {
+      applied.push(...events.map((event) => event.eventId));
+    },
+  });
+  return { subscription, applied };
+}
+
 describe('key store', () => {
   it('caches each key in a buffer of its own, not a slice of a shared pool slab', async () => {
     const cached = new PostgresKeyStore(db.pool, { keyEncryptionKey: randomBytes(32) });
@@ -337,15 +356,7 @@ describe('subscription of some stream types', () => {
     const name = `types-${randomUUID()}`;
     const mine = `mine${randomBytes(3).toString('hex')}`;
     const other = `other${randomBytes(3).toString('hex')}`;
-    const applied: string[] = [];
-    const subscription = new EventSubscription({
-      name,
-      store,
-      streamTypes: [mine],
-      handle: async (events) => {
-        applied.push(...events.map((event) => event.eventId));
-      },
-    });
+    const { subscription, applied } = recordingSubscription(name, [mine]);
     const checkpoint = async () => {
       const { rows } = await db.pool.query<{ position: string }>(
         'SELECT global_position AS position FROM subscription_checkpoints WHERE subscription_name = $1',
@@ -406,16 +417,7 @@ describe('running subscription', () => {
   it('picks up events again after its checkpoint is reset elsewhere', async () => {
     const name = `reset-${randomUUID()}`;
     const streamType = `reset${randomBytes(3).toString('hex')}`;
-    const applied: string[] = [];
-    const subscription = new EventSubscription({
-      name,
-      store,
-      streamTypes: [streamType],
-      pollIntervalMs: 10,
-      handle: async (events) => {
-        applied.push(...events.map((event) => event.eventId));
-      },
-    });
+    const { subscription, applied } = recordingSubscription(name, [streamType], { pollIntervalMs: 10 });
     const first = await store.append(`${streamType}-1`, [{ type: 'Counted', data: {} }]);
     subscription.start();
     const waitFor = async (count: number) => {

@@ -896,7 +896,7 @@ export async function runService(
  * A CloudEvent type filter from the events a consumer reads. A type outside the catalogue is let
  * through, so the handler decides (and a malformed event is dead-lettered, not silently passed).
  */
-export function acceptsFrom(
+function acceptsFrom(
   reads: readonly IntegrationEventName[] | ((name: IntegrationEventName) => boolean),
 ): (cloudEventType: string) => boolean {
   const read = typeof reads === 'function' ? reads : (name: IntegrationEventName) => reads.includes(name);
