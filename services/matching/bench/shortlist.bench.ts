@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { cloudEventSource, cloudEventType, todayInEngland } from '@placements/contracts';
 import { withTransaction } from '@placements/event-store';
 import { serviceMigrationDirs } from '@placements/service-kit';
@@ -26,9 +26,9 @@ import { matchingPolicyFrom } from '../src/config.ts';
 import { applyReferralMessage } from '../src/referrals/consumer.ts';
 import { defaultMatchingPolicy } from '../src/shortlists/policy.ts';
 import { RegistryCache } from '../src/shortlists/produce.ts';
-import { indexHomes, type ReferralForMatching, rankHomes } from '../src/shortlists/ranking.ts';
-import { shortlistProduced, shortlistView } from '../src/shortlists/shortlist.ts';
-import { nationalHomes } from '../src/test-support/national-homes.ts';
+import { indexHomes, rankHomes } from '../src/shortlists/ranking.ts';
+import { gzippedShortlistView, shortlistProduced } from '../src/shortlists/shortlist.ts';
+import { nationalHomes, nationalReferrals } from '../src/test-support/national-homes.ts';
 
 // Measured in a process started as matching's is.
 runAsDeployed('matching', fileURLToPath(import.meta.url));
@@ -45,31 +45,10 @@ function machine(): Record<string, number> {
 const SEED = 'bench-3000';
 const AS_OF = '2026-05-11';
 
-function forMatching(referrals: ReturnType<typeof generateReferrals>): ReferralForMatching[] {
-  return referrals.map((r) => ({
-    referralId: randomUUID(),
-    referralVersion: 1,
-    placingLa: r.placingLa,
-    childRef: r.body.childRef,
-    child: {
-      dateOfBirth: r.body.child.dateOfBirth,
-      sex: r.body.child.sex,
-      homeLocation: r.body.child.homeLocation,
-    },
-    needs: r.body.needs,
-    risks: r.body.risks,
-    requirements: (({ avoidAreas: _a, familyAnchors: _f, ...rest }) => rest)(r.body.requirements),
-    locations: {
-      avoidAreas: r.body.requirements.avoidAreas,
-      familyAnchors: r.body.requirements.familyAnchors,
-    },
-  }));
-}
-
 function inProcess(): void {
   // Indexed once, as the consumer's registry cache holds it between referrals.
   const homes = indexHomes(nationalHomes(HOMES, SEED));
-  const referrals = forMatching(generateReferrals({ count: 200, seed: SEED }));
+  const referrals = nationalReferrals(200, SEED);
   // Warm-up so the JIT has compiled the hot paths before measuring.
   for (let i = 0; i < 400; i++)
     rankHomes(referrals[i % referrals.length]!, homes, defaultMatchingPolicy, AS_OF);
@@ -83,7 +62,7 @@ function inProcess(): void {
     const t1 = performance.now();
     const generatedAt = new Date().toISOString();
     shortlistProduced(referral, ranking, defaultMatchingPolicy, generatedAt);
-    gzipSync(JSON.stringify(shortlistView(referral, ranking, generatedAt)));
+    gzippedShortlistView(referral, ranking, generatedAt);
     const t2 = performance.now();
     rankOnly.push(t1 - t0);
     full.push(t2 - t0);

@@ -50,9 +50,14 @@ export function positionOf(point: GeoPoint): Position {
 
 /** Haversine distance in miles between precomputed positions (same result as milesBetween). */
 export function milesBetweenPositions(a: Position, b: Position): number {
-  const sinLat = Math.sin((b.latRad - a.latRad) / 2);
-  const sinLon = Math.sin((b.lonRad - a.lonRad) / 2);
-  const h = sinLat * sinLat + a.cosLat * b.cosLat * sinLon * sinLon;
+  return milesFromPosition(a, b.latRad, b.lonRad, b.cosLat);
+}
+
+/** The same, with the second position given by its parts (as a registry holds them). */
+export function milesFromPosition(a: Position, latRad: number, lonRad: number, cosLat: number): number {
+  const sinLat = Math.sin((latRad - a.latRad) / 2);
+  const sinLon = Math.sin((lonRad - a.lonRad) / 2);
+  const h = sinLat * sinLat + a.cosLat * cosLat * sinLon * sinLon;
   return 2 * EARTH_RADIUS_MILES * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 

@@ -22,6 +22,7 @@ import {
   isOver20Miles,
   localityOf,
   milesBetweenPositions,
+  milesFromPosition,
   neighbourhoodOf,
   type Position,
   positionOf,
@@ -103,9 +104,76 @@ export interface Ranking {
   homesConsidered: number;
   /** Best first. */
   candidates: Candidate[];
-  /** Nearest first. */
-  excluded: Exclusion[];
+  /** Nearest first, as arrays over the registry (see Exclusions). */
+  exclusions: Exclusions;
+  /** The same homes as objects, built on first use. */
+  readonly excluded: readonly Exclusion[];
   exclusionCounts: Partial<Record<ExclusionRule, number>>;
+}
+
+/**
+ * The homes a ranking excluded, nearest first (then URN): registry positions, rule bits and
+ * distances in typed arrays. Most of a registry is excluded for any one child, so a ranking keeps
+ * no object per excluded home; objects are made for the few the event carries, and the API view is
+ * written from these arrays (see shortlist.ts).
+ */
+export class Exclusions {
+  readonly #registry: MatchingRegistry;
+  /** Registry positions, nearest first. */
+  readonly #order: Uint32Array;
+  /** Rule bits, by registry position. */
+  readonly #bits: Uint16Array;
+  /** Distance in tenths of a mile, by registry position. */
+  readonly #tenths: Uint32Array;
+  #objects: Exclusion[] | undefined;
+
+  constructor(registry: MatchingRegistry, order: Uint32Array, bits: Uint16Array, tenths: Uint32Array) {
+    this.#registry = registry;
+    this.#order = order;
+    this.#bits = bits;
+    this.#tenths = tenths;
+  }
+
+  get length(): number {
+    return this.#order.length;
+  }
+
+  /** The i-th nearest excluded home's URN as a JSON string literal. */
+  urnJsonAt(i: number): string {
+    return this.#registry.homes[this.#order[i]!]!.urnJson;
+  }
+
+  /** The i-th nearest excluded home's rules, as bits of `exclusionRules`. */
+  bitsAt(i: number): number {
+    return this.#bits[this.#order[i]!]!;
+  }
+
+  /** The i-th nearest excluded home's distance in tenths of a mile. */
+  tenthsAt(i: number): number {
+    return this.#tenths[this.#order[i]!]!;
+  }
+
+  at(i: number): Exclusion {
+    const position = this.#order[i]!;
+    return {
+      urn: this.#registry.homes[position]!.home.urn,
+      rules: rulesOf(this.#bits[position]!),
+      distanceMiles: this.#tenths[position]! / 10,
+    };
+  }
+
+  /** The nearest `count` as objects. */
+  nearest(count: number): Exclusion[] {
+    const n = Math.min(count, this.length);
+    const out: Exclusion[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.at(i);
+    return out;
+  }
+
+  toArray(): readonly Exclusion[] {
+    this.#objects ??= this.nearest(this.length);
+    return this.#objects;
+  }
 }
 
 /** Risk flags and the Statement-of-Purpose domain that addresses each. */
@@ -165,14 +233,14 @@ export interface IndexedHome {
   ofsted: [number, string];
   /** That factor as a candidate's reason for the weight it was last scored with (set on first use). */
   ofstedReason?: [weight: number, points: number, reason: Reason];
+  /** The URN as a JSON string literal, for writing views. */
+  urnJson: string;
 }
 
-export type MatchingRegistry = readonly IndexedHome[];
-
-export function indexHome(home: HomeForMatching): IndexedHome {
+export function indexHome(home: HomeForMatching, needRank?: Uint8Array): IndexedHome {
   const { profile } = home;
-  const needRank = new Uint8Array(needDomains.length);
-  for (const need of profile.needsMet) needRank[DOMAIN_INDEX[need.domain]] = intensityRank[need.maxIntensity];
+  const needs = needRank ?? new Uint8Array(needDomains.length);
+  for (const need of profile.needsMet) needs[DOMAIN_INDEX[need.domain]] = intensityRank[need.maxIntensity];
   let sexMask = 0;
   for (const sex of profile.sexes) sexMask |= SEX_BIT[sex];
   // A child recorded as sex U can live in a home registered for U or for both boys and girls.
@@ -186,17 +254,65 @@ export function indexHome(home: HomeForMatching): IndexedHome {
   return {
     home,
     position: positionOf(profile.location),
-    needRank,
+    needRank: needs,
     sexMask,
     homeRules,
     freePlaces,
     ofsted: ofstedFactor(home),
+    urnJson: JSON.stringify(home.urn),
   };
 }
 
-/** The registry in URN order, which is also the tie-break order of equally distant homes. */
+/**
+ * The registry indexed for ranking, in URN order (also the tie-break order of equally distant
+ * homes). What every home is checked against for every referral is also held column by column in
+ * typed arrays, so the pass over thousands of homes reads a few contiguous arrays rather than an
+ * object graph per home; only candidates, a small share, are read as objects.
+ */
+export class MatchingRegistry {
+  readonly homes: readonly IndexedHome[];
+  readonly latRad: Float64Array;
+  readonly lonRad: Float64Array;
+  readonly cosLat: Float64Array;
+  readonly ageMin: Float64Array;
+  readonly ageMax: Float64Array;
+  readonly sexMask: Uint8Array;
+  readonly homeRules: Uint16Array;
+  /** Intensity rank met per need domain, `needDomains.length` entries per home. */
+  readonly needRank: Uint8Array;
+
+  constructor(homes: readonly HomeForMatching[]) {
+    const sorted = [...homes].sort((a, b) => compareUrn(a.urn, b.urn));
+    const n = sorted.length;
+    const domains = needDomains.length;
+    this.latRad = new Float64Array(n);
+    this.lonRad = new Float64Array(n);
+    this.cosLat = new Float64Array(n);
+    this.ageMin = new Float64Array(n);
+    this.ageMax = new Float64Array(n);
+    this.sexMask = new Uint8Array(n);
+    this.homeRules = new Uint16Array(n);
+    this.needRank = new Uint8Array(n * domains);
+    this.homes = sorted.map((home, i) => {
+      const indexed = indexHome(home, this.needRank.subarray(i * domains, (i + 1) * domains));
+      this.latRad[i] = indexed.position.latRad;
+      this.lonRad[i] = indexed.position.lonRad;
+      this.cosLat[i] = indexed.position.cosLat;
+      this.ageMin[i] = home.profile.ageRange.min;
+      this.ageMax[i] = home.profile.ageRange.max;
+      this.sexMask[i] = indexed.sexMask;
+      this.homeRules[i] = indexed.homeRules;
+      return indexed;
+    });
+  }
+
+  get size(): number {
+    return this.homes.length;
+  }
+}
+
 export function indexHomes(homes: readonly HomeForMatching[]): MatchingRegistry {
-  return homes.map(indexHome).sort((a, b) => compareUrn(a.home.urn, b.home.urn));
+  return new MatchingRegistry(homes);
 }
 
 /** Everything about the referral that does not depend on the home, computed once. */
@@ -266,21 +382,33 @@ export function freePlacesOf(
   return Math.max(0, home.profile.registeredPlaces - home.occupiedPlaces - home.reservedPlaces);
 }
 
-/** The rules (as bits) that exclude an indexed home for this referral; 0 when it may be offered. */
-function exclusionBits(indexed: IndexedHome, ctx: MatchingContext, distance: number): number {
-  let bits = indexed.homeRules;
-  const { ageRange } = indexed.home.profile;
-  if (ctx.childAge < ageRange.min || ctx.childAge > ageRange.max)
+/** The rules (as bits) that exclude the registry's home at `at` for this referral; 0 when it may be offered. */
+function exclusionBits(
+  registry: MatchingRegistry,
+  at: number,
+  ctx: MatchingContext,
+  distance: number,
+): number {
+  let bits = registry.homeRules[at]!;
+  if (ctx.childAge < registry.ageMin[at]! || ctx.childAge > registry.ageMax[at]!)
     bits |= RULE_BIT['age-outside-registration'];
-  if ((indexed.sexMask & ctx.sexBit) === 0) bits |= RULE_BIT['sex-outside-registration'];
+  if ((registry.sexMask[at]! & ctx.sexBit) === 0) bits |= RULE_BIT['sex-outside-registration'];
+  const needs = registry.needRank;
+  const base = at * needDomains.length;
   for (const need of ctx.needRanks) {
-    if (indexed.needRank[need.domain]! < need.rank) {
+    if (needs[base + need.domain]! < need.rank) {
       bits |= RULE_BIT['need-exceeds-statement-of-purpose'];
       break;
     }
   }
   for (const area of ctx.avoidAreas) {
-    if (milesBetweenPositions(area.position, indexed.position) <= area.radiusMiles) {
+    const miles = milesFromPosition(
+      area.position,
+      registry.latRad[at]!,
+      registry.lonRad[at]!,
+      registry.cosLat[at]!,
+    );
+    if (miles <= area.radiusMiles) {
       bits |= RULE_BIT['inside-avoid-area'];
       break;
     }
@@ -310,7 +438,7 @@ export function exclusionRulesFor(
   ctx: MatchingContext,
   distance: number,
 ): ExclusionRule[] {
-  return rulesOf(exclusionBits(indexHome(home), ctx, distance));
+  return rulesOf(exclusionBits(new MatchingRegistry([home]), 0, ctx, distance));
 }
 
 /**
@@ -323,21 +451,30 @@ export function rankHomes(
   policy: MatchingPolicy,
   asOf: string,
 ): Ranking {
-  const registry = isRegistry(homes) ? homes : indexHomes(homes);
+  const registry = homes instanceof MatchingRegistry ? homes : new MatchingRegistry(homes);
   const ctx = matchingContext(referral, asOf);
   const candidates: Candidate[] = [];
-  const excluded: Exclusion[] = [];
-  const distances: number[] = [];
+  const size = registry.size;
+  const { latRad, lonRad, cosLat } = registry;
+  const child = ctx.childPosition;
+  const bitsOf = new Uint16Array(size);
+  const tenthsOf = new Uint32Array(size);
+  /** Sort keys of the excluded homes: distance and registry position packed (see nearestFirst). */
+  const keys = new Float64Array(size);
+  const positions = new Uint32Array(size);
+  let excludedCount = 0;
   const counts = new Array<number>(exclusionRules.length).fill(0);
-  for (const indexed of registry) {
-    const distance = milesBetweenPositions(ctx.childPosition, indexed.position);
-    const bits = exclusionBits(indexed, ctx, distance);
+  for (let position = 0; position < size; position++) {
+    const distance = milesFromPosition(child, latRad[position]!, lonRad[position]!, cosLat[position]!);
+    const bits = exclusionBits(registry, position, ctx, distance);
     if (bits !== 0) {
       for (let i = 0; i < exclusionRules.length; i++) if (bits & (1 << i)) counts[i]! += 1;
-      excluded.push({ urn: indexed.home.urn, rules: rulesOf(bits), distanceMiles: toTenths(distance) });
-      distances.push(distance);
+      bitsOf[position] = bits;
+      tenthsOf[position] = Math.round(distance * 10);
+      keys[excludedCount] = nearestKey(distance, position, size);
+      positions[excludedCount++] = position;
     } else {
-      candidates.push(assessCandidate(indexed, ctx, policy, distance));
+      candidates.push(assessCandidate(registry.homes[position]!, ctx, policy, distance));
     }
   }
   const ranked = bestFirst(candidates);
@@ -345,10 +482,21 @@ export function rankHomes(
   const exclusionCounts: Partial<Record<ExclusionRule, number>> = {};
   for (let i = 0; i < exclusionRules.length; i++)
     if (counts[i]! > 0) exclusionCounts[exclusionRules[i]!] = counts[i]!;
-  const order = nearestFirst(distances);
-  const sorted: Exclusion[] = new Array(excluded.length);
-  for (let i = 0; i < order.length; i++) sorted[i] = excluded[order[i]!]!;
-  return { homesConsidered: registry.length, candidates: ranked, excluded: sorted, exclusionCounts };
+  const exclusions = new Exclusions(
+    registry,
+    nearestFirst(keys.subarray(0, excludedCount), positions.subarray(0, excludedCount), size),
+    bitsOf,
+    tenthsOf,
+  );
+  return {
+    homesConsidered: size,
+    candidates: ranked,
+    exclusions,
+    get excluded() {
+      return exclusions.toArray();
+    },
+    exclusionCounts,
+  };
 }
 
 /** Scores in thousandths shifted to stay positive in a packed key (scores stay within ±1,000). */
@@ -375,25 +523,28 @@ function bestFirst(candidates: Candidate[]): Candidate[] {
 const TIE_SLOTS = 65_536;
 
 /**
- * Indices ordered by distance, equal distances (to 1e-5 mile) in their original order, which is
- * URN order. Distance and index are packed into one float so the sort runs natively.
+ * An excluded home's sort key: distance (to 1e-5 mile) and registry position packed into one float,
+ * so equal distances keep registry (URN) order and the sort runs natively. For a registry too large
+ * to pack (none in England comes close), the distance alone, and positions break ties below.
  */
-function nearestFirst(distances: readonly number[]): ArrayLike<number> {
-  const n = distances.length;
-  if (n >= TIE_SLOTS) {
-    return Array.from({ length: n }, (_, i) => i).sort((a, b) => distances[a]! - distances[b]! || a - b);
+function nearestKey(distance: number, position: number, size: number): number {
+  const quantised = Math.round(distance * 1e5);
+  return size < TIE_SLOTS ? quantised * TIE_SLOTS + position : quantised;
+}
+
+/** Registry positions of the excluded homes, nearest first, from their keys and positions. */
+function nearestFirst(keys: Float64Array, positions: Uint32Array, size: number): Uint32Array {
+  const n = keys.length;
+  if (size >= TIE_SLOTS) {
+    const byDistance = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => keys[a]! - keys[b]! || positions[a]! - positions[b]!,
+    );
+    return Uint32Array.from(byDistance, (i) => positions[i]!);
   }
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = Math.round(distances[i]! * 1e5) * TIE_SLOTS + i;
   keys.sort();
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = keys[i]! % TIE_SLOTS;
   return order;
-}
-
-function isRegistry(homes: readonly HomeForMatching[] | MatchingRegistry): homes is MatchingRegistry {
-  const first = homes[0];
-  return first !== undefined && 'needRank' in first;
 }
 
 function compareUrn(a: string, b: string): number {
@@ -430,7 +581,11 @@ function newReasonMemo(): ReasonMemo {
 /** A factor's points and its reason, "detail (+points)". */
 function scored(factor: string, weight: number, score: number, detail: string): [number, Reason] {
   const points = weight * score;
-  return [points, { factor, detail: `${detail} (+${points.toFixed(3)})` }];
+  return [points, pointsReason(factor, points, detail)];
+}
+
+function pointsReason(factor: string, points: number, detail: string): Reason {
+  return { factor, detail: `${detail} (+${points.toFixed(3)})` };
 }
 
 /** Scores a home that passed every hard rule, with one reason per factor. */
@@ -445,7 +600,6 @@ export function assessCandidate(
   const { profile } = home;
   const { weights, penalties } = policy;
   const memo = ctx.memo;
-  const reasons: Reason[] = [];
   const miles = toTenths(distance);
   let total = 0;
 
@@ -463,39 +617,39 @@ export function assessCandidate(
     memo.needs.set(needsKey, needs);
   }
   total += needs[0];
-  reasons.push(needs[1]);
 
+  // Distance and family anchors differ for every home: scored inline, without a memo entry.
   const distanceScore = Math.max(0, 1 - distance / policy.distanceHorizonMiles);
   const over20 = isOver20Miles(miles);
-  let [points, reason] = scored(
+  const distancePoints = weights.distance * distanceScore;
+  total += distancePoints;
+  const distanceReason = pointsReason(
     'distance',
-    weights.distance,
-    distanceScore,
+    distancePoints,
     `${miles} miles from the child's home${over20 ? ' (more than 20 miles)' : ' (within 20 miles)'}`,
   );
-  total += points;
-  reasons.push(reason);
 
   const anchors = ctx.anchors;
+  let anchorsReason: Reason;
   if (anchors.length > 0) {
     let nearest = Number.POSITIVE_INFINITY;
     for (const anchor of anchors) nearest = Math.min(nearest, milesBetweenPositions(anchor, position));
-    [points, reason] = scored(
+    const anchorPoints = weights.familyAnchors * Math.max(0, 1 - nearest / policy.distanceHorizonMiles);
+    total += anchorPoints;
+    anchorsReason = pointsReason(
       'family-anchors',
-      weights.familyAnchors,
-      Math.max(0, 1 - nearest / policy.distanceHorizonMiles),
+      anchorPoints,
       `nearest family anchor ${toTenths(nearest)} miles away (${anchors.length} given)`,
     );
   } else {
-    [points, reason] = scored(
+    const anchorPoints = weights.familyAnchors * distanceScore;
+    total += anchorPoints;
+    anchorsReason = pointsReason(
       'family-anchors',
-      weights.familyAnchors,
-      distanceScore,
+      anchorPoints,
       "no family anchors given; scored on distance from the child's home",
     );
   }
-  total += points;
-  reasons.push(reason);
 
   // The Ofsted factor depends on the home alone: kept with the indexed home, for its weight.
   let ofsted = indexed.ofstedReason;
@@ -504,7 +658,6 @@ export function assessCandidate(
     indexed.ofstedReason = ofsted;
   }
   total += ofsted[1];
-  reasons.push(ofsted[2]);
 
   let fee = memo.fee.get(profile.weeklyFee);
   if (!fee) {
@@ -520,7 +673,6 @@ export function assessCandidate(
     memo.fee.set(profile.weeklyFee, fee);
   }
   total += fee[0];
-  reasons.push(fee[1]);
 
   const inUse = home.occupiedPlaces + home.reservedPlaces;
   const single = profile.singlePlacement === true || profile.registeredPlaces === 1;
@@ -533,7 +685,6 @@ export function assessCandidate(
     memo.groupFit.set(groupKey, group);
   }
   total += group[0];
-  reasons.push(group[1]);
 
   const route = profile.contractRoute;
   const ownInHouse = route === 'in-house' && profile.providerId === referral.placingLa;
@@ -550,7 +701,6 @@ export function assessCandidate(
     memo.contract.set(contractKey, contract);
   }
   total += contract[0];
-  reasons.push(contract[1]);
 
   // Gates: allowed, but only with the approval CPPCR reg 11 requires, and exceptional.
   let place = memo.locality.get(profile.la);
@@ -558,21 +708,24 @@ export function assessCandidate(
     place = localityReason(referral.placingLa, profile.la, ctx.neighbours, penalties);
     memo.locality.set(profile.la, place);
   }
-  const locality = { outOfArea: place.outOfArea, atDistance: place.atDistance };
   const judgement = home.ofsted?.judgement ?? null;
-  const requiredApproval = requiredApprovalFor(locality, judgement);
-  const gates: Gate[] = [];
-  if (locality.outOfArea) {
-    gates.push('out-of-area');
+  const inadequate = judgement === 'inadequate';
+  const emergency = referral.requirements.urgency === 'emergency';
+  if (place.outOfArea) {
     total -= penalties.outOfArea;
-    if (locality.atDistance) {
-      gates.push('at-a-distance');
-      total -= penalties.atDistance;
-    }
+    if (place.atDistance) total -= penalties.atDistance;
   }
-  reasons.push(place.reason);
-  if (judgement === 'inadequate') {
-    gates.push('inadequate-judgement');
+  const reasons: Reason[] = [
+    needs[1],
+    distanceReason,
+    anchorsReason,
+    ofsted[2],
+    fee[1],
+    group[1],
+    contract[1],
+    place.reason,
+  ];
+  if (inadequate) {
     total -= penalties.inadequate;
     memo.inadequate ??= {
       factor: 'approval',
@@ -580,8 +733,7 @@ export function assessCandidate(
     };
     reasons.push(memo.inadequate);
   }
-  if (referral.requirements.urgency === 'emergency') {
-    gates.push('emergency');
+  if (emergency) {
     memo.emergency ??= {
       factor: 'approval',
       detail: 'Emergency: the placement may start before approval; the approval must be recorded afterwards',
@@ -594,16 +746,34 @@ export function assessCandidate(
     rank: 0,
     score: Math.round(total * 1000) / 1000,
     distanceMiles: miles,
-    outOfArea: locality.outOfArea,
-    atDistance: locality.atDistance,
+    outOfArea: place.outOfArea,
+    atDistance: place.atDistance,
     over20Miles: over20,
-    requiredApproval,
+    requiredApproval: requiredApprovalFor(place, judgement),
     freePlaces: indexed.freePlaces,
     weeklyFee: profile.weeklyFee,
     ofstedJudgement: judgement,
-    gates,
+    gates: gatesFor(place.outOfArea, place.outOfArea && place.atDistance, inadequate, emergency),
     reasons,
   };
+}
+
+/** The gate lists, one shared frozen array per combination, built on first use. */
+const gateLists = new Map<number, Gate[]>();
+
+function gatesFor(outOfArea: boolean, atDistance: boolean, inadequate: boolean, emergency: boolean): Gate[] {
+  const key = (outOfArea ? 1 : 0) | (atDistance ? 2 : 0) | (inadequate ? 4 : 0) | (emergency ? 8 : 0);
+  let gates = gateLists.get(key);
+  if (!gates) {
+    gates = [];
+    if (outOfArea) gates.push('out-of-area');
+    if (atDistance) gates.push('at-a-distance');
+    if (inadequate) gates.push('inadequate-judgement');
+    if (emergency) gates.push('emergency');
+    Object.freeze(gates);
+    gateLists.set(key, gates);
+  }
+  return gates;
 }
 
 /** The needs factor: how exactly the Statement of Purpose meets each need, and the risks it covers. */

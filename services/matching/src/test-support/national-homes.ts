@@ -1,8 +1,8 @@
 // A realistic registry for shortlist tests and benchmarks: homes generated deterministically from
 // the DOMAIN.md §6 figures (@placements/synthetic-data), with occupancy spread so that some are
 // full, some have one place left and some are empty.
-import { generateHomes } from '@placements/synthetic-data';
-import type { HomeForMatching } from '../shortlists/ranking.ts';
+import { generateHomes, generateReferrals } from '@placements/synthetic-data';
+import type { HomeForMatching, ReferralForMatching } from '../shortlists/ranking.ts';
 
 export function nationalHomes(count: number, seed: string | number): HomeForMatching[] {
   return generateHomes({ count, seed }).map((home, index) => {
@@ -25,4 +25,26 @@ export function nationalHomes(count: number, seed: string | number): HomeForMatc
       reservedPlaces: 0,
     };
   });
+}
+
+/** Generated referrals (@placements/synthetic-data) as the referral consumer hands them to ranking. */
+export function nationalReferrals(count: number, seed: string | number): ReferralForMatching[] {
+  return generateReferrals({ count, seed }).map((r, index) => ({
+    referralId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    referralVersion: 1,
+    placingLa: r.placingLa,
+    childRef: r.body.childRef,
+    child: {
+      dateOfBirth: r.body.child.dateOfBirth,
+      sex: r.body.child.sex,
+      homeLocation: r.body.child.homeLocation,
+    },
+    needs: r.body.needs,
+    risks: r.body.risks,
+    requirements: (({ avoidAreas: _a, familyAnchors: _f, ...rest }) => rest)(r.body.requirements),
+    locations: {
+      avoidAreas: r.body.requirements.avoidAreas,
+      familyAnchors: r.body.requirements.familyAnchors,
+    },
+  }));
 }
