@@ -2,11 +2,12 @@
 // A scenario is a standalone script: it finds the real PostgreSQL and Kafka the same way tests do
 // (environment, else the local infra scripts), creates what it needs, measures, and reports each
 // figure as one `BENCH {json}` line on stdout. bench/run.ts runs them all and tabulates.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_ENV, serviceNodeFlags } from '@placements/service-kit';
 import { createTestDatabase, ensureTestRole, type TestDatabase } from '@placements/testing';
+import type { ConstantRateOptions, ConstantRateResult } from './load/constant-rate.ts';
 
 const INFRA = fileURLToPath(new URL('../infra/', import.meta.url));
 
@@ -45,6 +46,25 @@ export function runAsDeployed(service: string, script: string): void {
   const args = [...process.execArgv, ...execArgv, script, ...process.argv.slice(2)];
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   process.exit(result.status ?? 1);
+}
+
+/**
+ * Requests at a fixed rate from a separate process, each timed from when it was due (see
+ * bench/load/constant-rate.ts).
+ */
+export function constantRateLoad(options: ConstantRateOptions): Promise<ConstantRateResult> {
+  const script = fileURLToPath(new URL('./load/constant-rate.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [script, JSON.stringify(options)],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error) reject(error);
+        else resolve(JSON.parse(stdout) as ConstantRateResult);
+      },
+    );
+  });
 }
 
 export function report(result: BenchResult): void {
