@@ -9,11 +9,13 @@
 // Referral gets 8 MB: its request handlers allocate briskly, and in 2 MB the same GET load cost
 // 221 us of CPU a request against 153-194 us in 8 MB and 127 us with V8's defaults (bench/README.md).
 // A process that did run out of heap would exit and be restarted, and redelivery makes that safe.
-// Matching also turns off V8's allocation-site pretenuring: a ranking's candidates are often still
-// being built when a 4 MB young generation fills, so V8 judged their allocation sites long-lived
-// and allocated them straight into the old generation, where each ranking's garbage then cost a
-// full collection every 30-50 rankings. Without it, 3,400 rankings promoted 22 MB instead of 505 MB
-// and paused 0.35 s instead of 1.3 s (bench/README.md).
+// Matching and referral also turn off V8's allocation-site pretenuring. A ranking's candidates are
+// often still being built when a 4 MB young generation fills, so V8 judged their allocation sites
+// long-lived and allocated them straight into the old generation, where each ranking's garbage then
+// cost a full collection every 30-50 rankings: without it, 3,400 rankings promoted 22 MB instead of
+// 505 MB and paused 0.35 s instead of 1.3 s. Referral's request objects fared the same: GET cost
+// 208-216 us of CPU a request and a p99 of 17 ms without it, 247-310 us and 32-38 ms with it, in
+// runs on the same machine an hour apart (bench/README.md).
 
 /** Young-generation semi-space per service, in MB (V8's `--max-semi-space-size`). */
 const SEMI_SPACE_MB: Readonly<Record<string, number>> = { matching: 4, referral: 8 };
@@ -22,6 +24,7 @@ const OLD_SPACE_MB = 192;
 /** V8 flags beyond the heap's sizes, per service. */
 const EXTRA_FLAGS: Readonly<Record<string, readonly string[]>> = {
   matching: ['--no-allocation-site-pretenuring'],
+  referral: ['--no-allocation-site-pretenuring'],
 };
 
 /**
