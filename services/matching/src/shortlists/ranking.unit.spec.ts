@@ -149,6 +149,24 @@ describe('hard exclusions (each with its rule)', () => {
       toTenths(milesBetween(HARINGEY_CHILD_HOME, near.profile.location)),
     );
   });
+
+  it('orders excluded homes nearest first, then by URN, in a registry too large to pack sort keys', () => {
+    // 70,000 homes on a grid, several at each distance, listed out of URN order.
+    const homes = Array.from({ length: 70_000 }, (_, i) =>
+      matchingHome(`SC${String(69_999 - i).padStart(6, '0')}`, {
+        profile: haringeyProfile({
+          admissionsOpen: false,
+          location: { lat: 51.59 + (i % 50) * 0.01, lon: -0.1 },
+        }),
+      }),
+    );
+    const result = rank(homes);
+    expect(result.exclusions.length).toBe(homes.length);
+    const expected = homes
+      .map((home) => ({ urn: home.urn, miles: milesBetween(HARINGEY_CHILD_HOME, home.profile.location) }))
+      .sort((a, b) => Math.round(a.miles * 1e5) - Math.round(b.miles * 1e5) || (a.urn < b.urn ? -1 : 1));
+    expect(result.excluded.map((e) => e.urn)).toEqual(expected.map((e) => e.urn));
+  });
 });
 
 describe('gates and required approval (CPPCR reg 11)', () => {
