@@ -26,7 +26,7 @@ import { matchingPolicyFrom } from '../src/config.ts';
 import { applyReferralMessage } from '../src/referrals/consumer.ts';
 import { defaultMatchingPolicy } from '../src/shortlists/policy.ts';
 import { RegistryCache } from '../src/shortlists/produce.ts';
-import { indexHomes, rankHomes } from '../src/shortlists/ranking.ts';
+import { MatchingRegistry, rankHomes } from '../src/shortlists/ranking.ts';
 import { gzippedShortlistView, shortlistProduced } from '../src/shortlists/shortlist.ts';
 import { nationalHomes, nationalReferrals } from '../src/test-support/national-homes.ts';
 
@@ -47,7 +47,7 @@ const AS_OF = '2026-05-11';
 
 function inProcess(): void {
   // Indexed once, as the consumer's registry cache holds it between referrals.
-  const homes = indexHomes(nationalHomes(HOMES, SEED));
+  const homes = new MatchingRegistry(nationalHomes(HOMES, SEED));
   const referrals = nationalReferrals(200, SEED);
   // Warm-up so the JIT has compiled the hot paths before measuring.
   for (let i = 0; i < 400; i++)

@@ -237,10 +237,10 @@ export interface IndexedHome {
   urnJson: string;
 }
 
-export function indexHome(home: HomeForMatching, needRank?: Uint8Array): IndexedHome {
+/** A home indexed for ranking, its needs met written into `needRank` (the registry's column). */
+function indexHome(home: HomeForMatching, needRank: Uint8Array): IndexedHome {
   const { profile } = home;
-  const needs = needRank ?? new Uint8Array(needDomains.length);
-  for (const need of profile.needsMet) needs[DOMAIN_INDEX[need.domain]] = intensityRank[need.maxIntensity];
+  for (const need of profile.needsMet) needRank[DOMAIN_INDEX[need.domain]] = intensityRank[need.maxIntensity];
   let sexMask = 0;
   for (const sex of profile.sexes) sexMask |= SEX_BIT[sex];
   // A child recorded as sex U can live in a home registered for U or for both boys and girls.
@@ -254,7 +254,7 @@ export function indexHome(home: HomeForMatching, needRank?: Uint8Array): Indexed
   return {
     home,
     position: positionOf(profile.location),
-    needRank: needs,
+    needRank,
     sexMask,
     homeRules,
     freePlaces,
@@ -309,10 +309,6 @@ export class MatchingRegistry {
   get size(): number {
     return this.homes.length;
   }
-}
-
-export function indexHomes(homes: readonly HomeForMatching[]): MatchingRegistry {
-  return new MatchingRegistry(homes);
 }
 
 /** Everything about the referral that does not depend on the home, computed once. */

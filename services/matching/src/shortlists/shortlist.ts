@@ -27,6 +27,7 @@ export function shortlistStreamId(referralId: string): string {
   return `shortlist-${referralId}`;
 }
 
+/** The API view as an object; gzippedShortlistView stores its JSON, written without building it. */
 export function shortlistView(
   referral: ReferralForMatching,
   ranking: Ranking,

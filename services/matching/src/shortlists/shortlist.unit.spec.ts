@@ -4,18 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { matchingHome, matchingReferral, TODAY } from '../test-support/fixtures.ts';
 import { nationalHomes, nationalReferrals } from '../test-support/national-homes.ts';
 import { defaultMatchingPolicy } from './policy.ts';
-import { type HomeForMatching, indexHomes, type ReferralForMatching, rankHomes } from './ranking.ts';
+import { type HomeForMatching, MatchingRegistry, type ReferralForMatching, rankHomes } from './ranking.ts';
 import { gzippedShortlistView, JsonWriter, shortlistProduced, shortlistView } from './shortlist.ts';
 
 const GENERATED_AT = '2026-05-11T09:00:00.000Z';
 
 function written(referral: ReferralForMatching, homes: readonly HomeForMatching[]): string {
-  const ranking = rankHomes(referral, indexHomes(homes), defaultMatchingPolicy, TODAY);
+  const ranking = rankHomes(referral, new MatchingRegistry(homes), defaultMatchingPolicy, TODAY);
   return gunzipSync(gzippedShortlistView(referral, ranking, GENERATED_AT)).toString('utf8');
 }
 
 function expected(referral: ReferralForMatching, homes: readonly HomeForMatching[]): string {
-  const ranking = rankHomes(referral, indexHomes(homes), defaultMatchingPolicy, TODAY);
+  const ranking = rankHomes(referral, new MatchingRegistry(homes), defaultMatchingPolicy, TODAY);
   return JSON.stringify(shortlistView(referral, ranking, GENERATED_AT));
 }
 
