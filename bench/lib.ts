@@ -5,7 +5,12 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_ENV, serviceNodeFlags } from '@placements/service-kit';
+import {
+  COMPILE_CACHE_ENV,
+  prepareCompileCache,
+  SERVICE_ENV,
+  serviceNodeFlags,
+} from '@placements/service-kit';
 import { createTestDatabase, ensureTestRole, type TestDatabase } from '@placements/testing';
 import type { ConstantRateOptions, ConstantRateResult } from './load/constant-rate.ts';
 
@@ -32,8 +37,16 @@ export interface BenchResult {
 
 /** The node flags and environment a service's process is deployed with (see service-kit's runtime.ts). */
 export function deployedAs(service: string): { execArgv: string[]; env: NodeJS.ProcessEnv } {
-  return { execArgv: serviceNodeFlags(service), env: { ...process.env, ...SERVICE_ENV } };
+  if (!compiled.has(service)) {
+    prepareCompileCache([service]);
+    compiled.add(service);
+  }
+  return {
+    execArgv: serviceNodeFlags(service),
+    env: { ...process.env, ...SERVICE_ENV, ...COMPILE_CACHE_ENV },
+  };
 }
+const compiled = new Set<string>();
 
 /**
  * For a scenario that runs a service's code in its own process: runs the script again in a process

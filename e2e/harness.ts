@@ -8,7 +8,12 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Role } from '@placements/contracts';
 import { quoteIdent } from '@placements/event-store';
-import { SERVICE_ENV, serviceNodeFlags } from '@placements/service-kit';
+import {
+  COMPILE_CACHE_ENV,
+  prepareCompileCache,
+  SERVICE_ENV,
+  serviceNodeFlags,
+} from '@placements/service-kit';
 import { devToken } from '@placements/service-kit/testing';
 import { databaseUrl, TEST_SERVICE_ROLE } from '@placements/testing';
 import pg from 'pg';
@@ -119,6 +124,8 @@ export class RunningSystem {
     this.#databaseUrls.set('keys', keyStore);
     const logDir = `${ROOT}test-results/e2e/${this.namespace}`;
     mkdirSync(logDir, { recursive: true });
+    // Started from Node's compile cache, as bin/up starts them (service-kit's runtime.ts).
+    prepareCompileCache(SERVICE_NAMES);
     for (const service of SERVICE_NAMES) {
       const db = await this.#createDatabase(`${this.namespace}_${service}`);
       this.#databaseUrls.set(service, db);
@@ -126,6 +133,7 @@ export class RunningSystem {
       this.ports.set(service, port);
       const env: NodeJS.ProcessEnv = {
         ...SERVICE_ENV,
+        ...COMPILE_CACHE_ENV,
         ...process.env,
         NODE_ENV: 'test',
         PORT: String(port),

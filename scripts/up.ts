@@ -6,10 +6,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  COMPILE_CACHE_ENV,
   DEV_AUDIENCE,
   DEV_ISSUER,
   DEV_JWT_SECRET,
   issueDevToken,
+  prepareCompileCache,
   SERVICE_ENV,
   serviceNodeFlags,
 } from '@placements/service-kit';
@@ -89,6 +91,7 @@ function serviceEnv(name: string, port: number): NodeJS.ProcessEnv {
   const env = process.env;
   return {
     ...SERVICE_ENV,
+    ...COMPILE_CACHE_ENV,
     ...env,
     NODE_ENV: env.NODE_ENV ?? 'development',
     PORT: String(port),
@@ -147,6 +150,8 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+// Each service loads its code from Node's compile cache (service-kit's runtime.ts).
+prepareCompileCache(SERVICES.map((service) => service.name));
 for (const service of SERVICES) {
   const child = spawn(
     process.execPath,

@@ -42,6 +42,13 @@ describe('docker-compose.yml', () => {
     // The shell in the image expands it; compose sets it per service.
     expect(cmd).toMatch(/exec node \$\{NODE_HEAP_FLAGS\} services\//);
     for (const [name, value] of Object.entries(SERVICE_ENV)) expect(dockerfile).toContain(`${name}=${value}`);
+    // The image writes Node's compile cache at build into the directory the service runs with.
+    const warmed =
+      /RUN NODE_COMPILE_CACHE=(\S+) node services\/\$\{SERVICE\}\/src\/server\.ts --compile-only/.exec(
+        dockerfile,
+      );
+    expect(warmed?.[1]).toBeDefined();
+    expect(dockerfile).toContain(`NODE_COMPILE_CACHE=${warmed?.[1]} \\`);
     const config = compose('config');
     for (const service of ['referral', 'matching', 'notification', 'monitoring']) {
       const block = config.slice(config.indexOf(`  ${service}:\n`));

@@ -3,6 +3,7 @@
 // the host wires fastify (zod validation, OpenAPI, problem+json, auth, idempotency, metrics,
 // health), the event store with personal-data encryption, the outbox relay, Kafka consumers with
 // inboxes, and graceful shutdown.
+import { flushCompileCache, getCompileCacheDir } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -74,6 +75,7 @@ import {
   sendProblem,
   toProblem,
 } from './problems.ts';
+import { COMPILE_ONLY } from './runtime.ts';
 import { continueTrace, type TraceContext } from './tracing.ts';
 
 /** The idempotency table. */
@@ -870,6 +872,16 @@ export async function runService(
   build: (env: Record<string, string | undefined>) => Promise<RunnableService> | RunnableService,
   options: { name: string; migrations: readonly string[] },
 ): Promise<void> {
+  // Every module the service runs is loaded by now (its entry imports them): write them to Node's
+  // compile cache and stop (runtime.ts, prepareCompileCache).
+  if (process.argv.includes(COMPILE_ONLY)) {
+    if (!getCompileCacheDir()) {
+      console.error(`${COMPILE_ONLY} writes Node's compile cache: set NODE_COMPILE_CACHE to its directory`);
+      process.exit(2);
+    }
+    flushCompileCache();
+    process.exit(0);
+  }
   let host: RunnableService;
   try {
     await migrateService(options.name, process.env, options.migrations);
