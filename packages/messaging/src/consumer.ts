@@ -1,6 +1,8 @@
-// Idempotent consumer: each message's handler runs in one database transaction with an inbox
+// Idempotent consumer: each message's handler runs in a database transaction with an inbox
 // insert keyed by (group, ce_source, ce_id); a redelivered message finds its inbox row and is
-// skipped. Transient failures retry with exponential backoff; a message that keeps failing (or
+// skipped. Messages waiting in a partition share a transaction, in order, until it has run for a
+// few milliseconds (a run): under a backlog the BEGIN, COMMIT and commit flush of each message
+// become one per run, and a message that fails takes its run back to one message at a time. Transient failures retry with exponential backoff; a message that keeps failing (or
 // one that can never succeed, marked `permanent`) is copied to `<topic>.dlq` with its error and
 // the partition moves on. Offsets are committed only after the transaction (or the dead letter).
 // A database that cannot be reached is no fault of the message: it waits, without using up its
@@ -8,7 +10,7 @@
 // consumer that has lost the broker from one that is merely idle.
 import type { PersonalDataCipher } from '@placements/event-store';
 import { isDatabaseUnavailable, withTransaction } from '@placements/event-store';
-import type { Consumer, EachMessagePayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -58,6 +60,14 @@ export interface IdempotentConsumerOptions {
    * of its service, and most consumers want a few of them. Default: every message.
    */
   accepts?: (cloudEventType: string) => boolean;
+  /**
+   * How long a run of waiting messages may keep adding messages to its transaction, in ms, and at
+   * most how many it takes. What it adds to the time until a message is readable is bounded by
+   * this plus one handler. Default 20 ms and 100 messages; a budget of 0 gives every message a
+   * transaction of its own.
+   */
+  runBudgetMs?: number;
+  maxRunMessages?: number;
 }
 
 /** Marks an error that retrying cannot fix: the message goes to the dead-letter topic at once. */
@@ -130,7 +140,9 @@ export class IdempotentConsumer {
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.#onMessage(payload),
+      // Offsets are resolved as messages are applied: a stop between runs leaves the rest unresolved.
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.#onBatch(payload),
     });
   }
 
@@ -145,43 +157,128 @@ export class IdempotentConsumer {
     if (producer) await producer.disconnect();
   }
 
-  async #onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const { groupId, maxAttempts = 5, initialBackoffMs = 200, maxBackoffMs = 5_000, logger } = this.#options;
+  /** A fetched batch of one partition, in order: runs of waiting messages, each in one transaction. */
+  async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    let next = 0;
+    while (next < messages.length && isRunning() && !isStale()) {
+      const run = await this.#applyRun(topic, partition, messages, next);
+      if (run.taken > 0) {
+        next += run.taken;
+      } else {
+        // The first message goes on its own, with retries and the dead-letter topic: it alone was
+        // waiting, or it did not decode, or a handler failed and rolled the run back. Messages
+        // ahead of a failed one go again one by one; the failure was the failed one's first attempt.
+        const failedAt = next + (run.failedAt ?? 0);
+        for (; next < failedAt; next++) {
+          await this.#onMessage(topic, partition, messages[next]!, heartbeat);
+          resolveOffset(messages[next]!.offset);
+        }
+        await this.#onMessage(topic, partition, messages[next]!, heartbeat, run.failure);
+        next += 1;
+      }
+      resolveOffset(messages[next - 1]!.offset);
+      await heartbeat();
+    }
+  }
+
+  /** Whether the handler reads this message's type (a message without one is decoded, and dead-lettered). */
+  #reads(message: KafkaMessage): boolean {
     const type = headerText(message.headers, 'ce_type');
-    // A message without a type goes on to #decode, which dead-letters it as malformed.
-    if (type !== undefined && this.#options.accepts && !this.#options.accepts(type)) {
+    return type === undefined || !this.#options.accepts || this.#options.accepts(type);
+  }
+
+  /**
+   * Applies the messages from `start` in one transaction, in order, while the run's budget lasts,
+   * and returns how many it took. Takes none when fewer than two are waiting or the first does not
+   * decode; when a handler fails nothing is applied, and `failedAt` (from `start`) says whose it was.
+   */
+  async #applyRun(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    start: number,
+  ): Promise<{ taken: number; failedAt?: number; failure?: unknown }> {
+    const { pool, handle, runBudgetMs = 20, maxRunMessages = 100 } = this.#options;
+    if (runBudgetMs <= 0 || messages.length - start < 2) return { taken: 0 };
+    const outcomes: { event?: IncomingEvent; applied: boolean }[] = [];
+    let handling: number | undefined;
+    let taken: number;
+    try {
+      taken = await withTransaction(
+        pool,
+        async (client) => {
+          const began = performance.now();
+          let index = start;
+          for (; index < messages.length && index - start < maxRunMessages; index++) {
+            if (index > start && performance.now() - began >= runBudgetMs) break;
+            const message = messages[index]!;
+            if (!this.#reads(message)) {
+              outcomes.push({ applied: false });
+              continue;
+            }
+            let event: IncomingEvent;
+            try {
+              event = await this.#decode(topic, partition, message);
+            } catch {
+              // It goes on its own (to the dead-letter topic if it is malformed); the run ends before it.
+              break;
+            }
+            handling = index;
+            const applied = await this.#insertInbox(client, event);
+            if (applied) await handle(event, client);
+            handling = undefined;
+            outcomes.push({ event, applied });
+          }
+          return index - start;
+        },
+        {
+          afterCommit: (client) => {
+            for (const { event, applied } of outcomes) {
+              if (event && applied) this.#options.afterCommit?.(event, client);
+            }
+          },
+        },
+      );
+    } catch (error) {
+      // A database that cannot be reached is no message's failure: each waits for it on its own.
+      if (handling === undefined || isDatabaseUnavailable(error)) return { taken: 0 };
+      return { taken: 0, failedAt: handling - start, failure: error };
+    }
+    for (const { event, applied } of outcomes) {
+      if (event) this.#noteApplied(event, applied);
+      else this.#metrics.processed.inc({ group: this.#options.groupId, topic, outcome: 'not-read' });
+    }
+    return { taken };
+  }
+
+  /**
+   * Applies one message in a transaction of its own: retried with backoff, dead-lettered when it
+   * keeps failing or cannot succeed, waiting while the database cannot be reached. `failure` is a
+   * first attempt already made (in a run).
+   */
+  async #onMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+    failure?: unknown,
+  ): Promise<void> {
+    const { groupId, maxAttempts = 5, initialBackoffMs = 200, maxBackoffMs = 5_000, logger } = this.#options;
+    if (!this.#reads(message)) {
       this.#metrics.processed.inc({ group: groupId, topic, outcome: 'not-read' });
       return;
     }
-    let lastError: unknown;
+    let lastError: unknown = failure;
     let event: IncomingEvent | undefined;
-    let failures = 0;
+    let failures = failure === undefined ? 0 : 1;
     let unavailable = 0;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
-        event ??= await this.#decode(
-          topic,
-          partition,
-          message.offset,
-          message.key,
-          message.value,
-          message.headers,
-        );
+        if (attempt === 0 && failure !== undefined) throw failure;
+        event ??= await this.#decode(topic, partition, message);
         const applied = await this.#apply(event);
-        this.#metrics.processed.inc({ group: groupId, topic, outcome: applied ? 'applied' : 'duplicate' });
-        // The trace id carried from the HTTP request that caused the event links this line to it.
-        logger.info(
-          {
-            trace_id: traceIdOf(event.traceparent),
-            type: event.type,
-            group: groupId,
-            topic,
-            partition,
-            offset: message.offset,
-            duplicate: !applied,
-          },
-          applied ? 'message applied' : 'message already applied',
-        );
+        this.#noteApplied(event, applied);
         return;
       } catch (error) {
         lastError = error;
@@ -201,7 +298,7 @@ export class IdempotentConsumer {
           await heartbeat();
           continue;
         }
-        failures += 1;
+        if (!(attempt === 0 && failure !== undefined)) failures += 1;
         if (isPermanentError(error) || failures >= maxAttempts) break;
         this.#metrics.retries.inc({ group: groupId, topic });
         const delay = Math.min(initialBackoffMs * 2 ** (failures - 1), maxBackoffMs);
@@ -233,37 +330,64 @@ export class IdempotentConsumer {
     );
   }
 
-  async #decode(
-    topic: string,
-    partition: number,
-    offset: string,
-    key: Buffer | null,
-    value: Buffer | null,
-    headers: IHeaders | undefined,
-  ): Promise<IncomingEvent> {
-    const attributes = fromKafkaHeaders(headers);
+  /** Counts and logs a message its transaction committed (or found already applied). */
+  #noteApplied(event: IncomingEvent, applied: boolean): void {
+    const { groupId, logger } = this.#options;
+    this.#metrics.processed.inc({
+      group: groupId,
+      topic: event.topic,
+      outcome: applied ? 'applied' : 'duplicate',
+    });
+    // The trace id carried from the HTTP request that caused the event links this line to it.
+    logger.info(
+      {
+        trace_id: traceIdOf(event.traceparent),
+        type: event.type,
+        group: groupId,
+        topic: event.topic,
+        partition: event.partition,
+        offset: event.offset,
+        duplicate: !applied,
+      },
+      applied ? 'message applied' : 'message already applied',
+    );
+  }
+
+  /** The inbox row that makes a redelivered message a duplicate; false when it is one. */
+  async #insertInbox(client: pg.PoolClient, event: IncomingEvent): Promise<boolean> {
+    const inserted = await client.query(
+      `INSERT INTO inbox (consumer_group, source, message_id, event_type, topic, kafka_partition, kafka_offset)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [this.#options.groupId, event.source, event.id, event.type, event.topic, event.partition, event.offset],
+    );
+    return inserted.rowCount !== 0;
+  }
+
+  async #decode(topic: string, partition: number, message: KafkaMessage): Promise<IncomingEvent> {
+    const attributes = fromKafkaHeaders(message.headers);
     let data: unknown;
     try {
-      data = value ? JSON.parse(value.toString('utf8')) : null;
+      data = message.value ? JSON.parse(message.value.toString('utf8')) : null;
     } catch (error) {
       throw Object.assign(new Error('message value is not JSON', { cause: error }), { permanent: true });
     }
     if (this.#options.cipher) data = await this.#options.cipher.open(data);
-    return { ...attributes, topic, partition, offset, key: key?.toString('utf8') ?? null, data };
+    return {
+      ...attributes,
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      data,
+    };
   }
 
   async #apply(event: IncomingEvent): Promise<boolean> {
-    const { pool, groupId, handle } = this.#options;
     return withTransaction(
-      pool,
+      this.#options.pool,
       async (client) => {
-        const inserted = await client.query(
-          `INSERT INTO inbox (consumer_group, source, message_id, event_type, topic, kafka_partition, kafka_offset)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-          [groupId, event.source, event.id, event.type, event.topic, event.partition, event.offset],
-        );
-        if (inserted.rowCount === 0) return false;
-        await handle(event, client);
+        if (!(await this.#insertInbox(client, event))) return false;
+        await this.#options.handle(event, client);
         return true;
       },
       { afterCommit: (client, applied) => applied && this.#options.afterCommit?.(event, client) },

@@ -32,7 +32,7 @@ beforeAll(async () => {
     migrations: [eventStoreMigrations, messagingMigrations],
     prefix: 'messaging',
   });
-  await db.adminPool.query('CREATE TABLE applied (message_id text, n integer)');
+  await db.adminPool.query('CREATE TABLE applied (message_id text, n integer, xid bigint)');
   await db.adminPool.query(`GRANT ALL ON applied TO placements_test_svc`);
   store = new PostgresEventStore({ pool: db.pool });
 });
@@ -347,6 +347,81 @@ describe('idempotent consumer', () => {
     );
     expect(rows).toHaveLength(10);
     expect(rows.every((row) => row.copies === 1)).toBe(true);
+  });
+
+  it('applies waiting messages in runs, a transaction each, and a failure takes only its own message out', async () => {
+    const topic = uniqueTopic('runs');
+    const kafka = createKafka({ brokers, clientId: 'runs-test' });
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    const poison = 17;
+    await publish(
+      topic,
+      ids.map((id, n) => ({
+        id,
+        n,
+        poison: n === poison,
+        type: n % 10 === 5 ? 'uk.placements.test.Other.v1' : undefined,
+      })),
+    );
+    let poisonAttempts = 0;
+    const committed: string[] = [];
+    const consumer = new IdempotentConsumer({
+      kafka,
+      groupId: `runs-${randomUUID()}`,
+      topics: [topic],
+      pool: db.pool,
+      logger,
+      maxAttempts: 3,
+      initialBackoffMs: 20,
+      accepts: (type) => type === 'uk.placements.test.Counted.v1',
+      handle: async (event: IncomingEvent, client) => {
+        const { n, poison: bad } = event.data as { n: number; poison: boolean };
+        await client.query('INSERT INTO applied (message_id, n, xid) VALUES ($1, $2, txid_current())', [
+          event.id,
+          n,
+        ]);
+        if (bad) {
+          poisonAttempts += 1;
+          throw new Error('cannot handle this event');
+        }
+      },
+      afterCommit: (event) => committed.push(event.id),
+    });
+    await consumer.start();
+    const read = ids.filter((_, n) => n % 10 !== 5 && n !== poison);
+    await waitFor(async () => {
+      const { rows } = await db.pool.query(
+        'SELECT count(*)::int AS n FROM applied WHERE message_id = ANY($1)',
+        [ids],
+      );
+      return rows[0].n === read.length;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await consumer.stop();
+    const { rows } = await db.pool.query<{ n: number; xid: string }>(
+      'SELECT n, xid::text AS xid FROM applied WHERE message_id = ANY($1) ORDER BY n',
+      [ids],
+    );
+    // Each read message once, none of the poisoned one's rolled-back rows, in order.
+    expect(rows.map((row) => row.n)).toEqual(
+      ids.map((_, n) => n).filter((n) => n % 10 !== 5 && n !== poison),
+    );
+    // Fewer transactions than messages: they went in runs, each run's messages in a row.
+    const transactions = [...new Set(rows.map((row) => row.xid))];
+    expect(transactions.length).toBeLessThan(read.length / 2);
+    for (const xid of transactions) {
+      const ns = rows.filter((row) => row.xid === xid).map((row) => row.n);
+      expect(ns).toEqual([...ns].sort((a, b) => a - b));
+    }
+    // The run's failure was the poisoned message's first attempt of three.
+    expect(poisonAttempts).toBe(3);
+    const letters = await listDeadLetters(kafka, deadLetterTopicOf(topic));
+    expect(
+      letters.map((letter) => fromKafkaHeaders(Object.fromEntries(Object.entries(letter.headers))).id),
+    ).toEqual([ids[poison]]);
+    // Readers are woken once per applied message, after its run committed.
+    expect(committed).toEqual(read);
   });
 
   it('dead-letters a message whose handler keeps failing, carries on, and replays it after a fix', async () => {

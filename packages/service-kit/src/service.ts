@@ -131,6 +131,12 @@ export interface ConsumerDefinition {
    */
   reads?: readonly IntegrationEventName[] | ((name: IntegrationEventName) => boolean);
   handle: EventHandler;
+  /**
+   * How long waiting messages may share one transaction (IdempotentConsumerOptions.runBudgetMs):
+   * 0 when each handler's own work dominates and what it writes should be readable the moment it
+   * is done. Default 20 ms.
+   */
+  runBudgetMs?: number;
 }
 
 export interface ScheduleDefinition {
@@ -474,6 +480,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
         registry: this.registry,
         handle: definition.handle,
         ...(definition.reads ? { accepts: acceptsFrom(definition.reads) } : {}),
+        ...(definition.runBudgetMs === undefined ? {} : { runBudgetMs: definition.runBudgetMs }),
         afterCommit: (_event, client) => this.store.notifyCommittedOn(client),
       });
       this.#consumers.push(consumer);

@@ -37,6 +37,9 @@ export function registerReferralConsumer(host: MatchingHost, policy: MatchingPol
     topics: [topics.referral],
     reads: ['ReferralSubmitted', 'ReferralNeedsUpdated', 'ReferralWithdrawn', 'ReferralPlaced'],
     handle: (message, client) => applyReferralMessage(host, policy, message, client, registry),
+    // Each referral's ranking is the work here, not its transaction: its shortlist is readable
+    // as soon as it is ranked, never held back for the next referral's.
+    runBudgetMs: 0,
   });
 }
 
