@@ -9,6 +9,7 @@
 // Seeding, 600 referrals, setting up 1,000 placements and a 10-minute soak take some 20 minutes:
 // bench-time-limit-seconds: 2400
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -207,6 +208,33 @@ function rss(pid: number): number {
         .toString()
         .trim(),
     ) / 1024
+  );
+}
+
+/**
+ * Where a process's resident memory is, in MB, from /proc/<pid>/smaps: node's own executable (its
+ * code and data, mapped from the file), other files, malloc's main arena, anonymous mappings under
+ * 1 MB (V8's heap pages) and larger ones (malloc's second arena, the young generation, stacks).
+ */
+function rssComposition(pid: number): Record<string, number> {
+  const parts = { node: 0, files: 0, mallocMain: 0, anonSmall: 0, anonLarge: 0 };
+  let part: keyof typeof parts = 'files';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const size = Number.parseInt(mapping[2]!, 16) - Number.parseInt(mapping[1]!, 16);
+      const name = mapping[3]!;
+      if (name === process.execPath || name.endsWith('/bin/node')) part = 'node';
+      else if (name === '[heap]') part = 'mallocMain';
+      else if (name === '' || name.startsWith('[anon')) part = size < 1 << 20 ? 'anonSmall' : 'anonLarge';
+      else part = 'files';
+      continue;
+    }
+    const rssKb = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rssKb) parts[part] += Number(rssKb[1]);
+  }
+  return Object.fromEntries(
+    Object.entries(parts).map(([name, kb]) => [`rss_${name}MB`, round(kb / 1024, 0)]),
   );
 }
 
@@ -494,6 +522,7 @@ try {
           lastMinuteMB: round(late, 0),
           growthPercent: round(growth * 100, 1),
           ...(await heapOf(service)),
+          ...rssComposition(pids.get(service)!),
         },
         conditions: `${round(minute, 1)} min soak of GET load on all four services (autocannon, 32 connections in total), RSS sampled every 20 s`,
       });

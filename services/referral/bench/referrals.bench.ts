@@ -38,7 +38,7 @@ if (SERVE) {
 
 async function main(): Promise<void> {
   const SECONDS = Number(process.argv[2] ?? 15);
-  const POOL = Number(process.argv[3] ?? 16);
+  const POOL = Number(process.argv[3] ?? 10);
   const CONNECTIONS = 32;
   const brokers = kafkaBrokers();
   const db = await benchDatabase('referral', serviceMigrationDirs(migrations, { keyStore: true }), 2);
