@@ -214,10 +214,12 @@ function rss(pid: number): number {
 /**
  * Where a process's resident memory is, in MB, from /proc/<pid>/smaps: node's own executable (its
  * code and data, mapped from the file), other files, malloc's main arena, anonymous mappings under
- * 1 MB (V8's heap pages) and larger ones (malloc's second arena, the young generation, stacks).
+ * 1 MB in whole 256 kB pages (V8's heap pages, in use or pooled), other anonymous mappings under 1 MB (mostly malloc's
+ * blocks above its 64 kB mmap threshold: Buffers, zlib) and larger ones (malloc's second arena,
+ * the young generation, stacks).
  */
 function rssComposition(pid: number): Record<string, number> {
-  const parts = { node: 0, files: 0, mallocMain: 0, anonSmall: 0, anonLarge: 0 };
+  const parts = { node: 0, files: 0, mallocMain: 0, anonV8Pages: 0, anonSmall: 0, anonLarge: 0 };
   let part: keyof typeof parts = 'files';
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
     const mapping = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
@@ -226,7 +228,8 @@ function rssComposition(pid: number): Record<string, number> {
       const name = mapping[3]!;
       if (name === process.execPath || name.endsWith('/bin/node')) part = 'node';
       else if (name === '[heap]') part = 'mallocMain';
-      else if (name === '' || name.startsWith('[anon')) part = size < 1 << 20 ? 'anonSmall' : 'anonLarge';
+      else if (name === '' || name.startsWith('[anon'))
+        part = size >= 1 << 20 ? 'anonLarge' : size % (256 << 10) === 0 ? 'anonV8Pages' : 'anonSmall';
       else part = 'files';
       continue;
     }
