@@ -214,9 +214,9 @@ function rss(pid: number): number {
 /**
  * Where a process's resident memory is, in MB, from /proc/<pid>/smaps: node's own executable (its
  * code and data, mapped from the file), other files, malloc's main arena, anonymous mappings under
- * 1 MB in whole 256 kB pages (V8's heap pages, in use or pooled), other anonymous mappings under 1 MB (mostly malloc's
- * blocks above its 64 kB mmap threshold: Buffers, zlib) and larger ones (malloc's second arena,
- * the young generation, stacks).
+ * 1 MB in whole 256 kB pages (V8's heap pages, in use or pooled), other anonymous mappings under
+ * 1 MB (mostly malloc's blocks above its 64 kB mmap threshold: Buffers, zlib) and larger ones
+ * (malloc's second arena, the young generation, stacks).
  */
 function rssComposition(pid: number): Record<string, number> {
   const parts = { node: 0, files: 0, mallocMain: 0, anonV8Pages: 0, anonSmall: 0, anonLarge: 0 };

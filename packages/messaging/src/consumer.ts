@@ -2,7 +2,8 @@
 // insert keyed by (group, ce_source, ce_id); a redelivered message finds its inbox row and is
 // skipped. Messages waiting in a partition share a transaction, in order, until it has run for a
 // few milliseconds (a run): under a backlog the BEGIN, COMMIT and commit flush of each message
-// become one per run, and a message that fails takes its run back to one message at a time. Transient failures retry with exponential backoff; a message that keeps failing (or
+// become one per run, and a message that fails takes its run back to one message at a time.
+// Transient failures retry with exponential backoff; a message that keeps failing (or
 // one that can never succeed, marked `permanent`) is copied to `<topic>.dlq` with its error and
 // the partition moves on. Offsets are committed only after the transaction (or the dead letter).
 // A database that cannot be reached is no fault of the message: it waits, without using up its
@@ -269,13 +270,19 @@ export class IdempotentConsumer {
       this.#metrics.processed.inc({ group: groupId, topic, outcome: 'not-read' });
       return;
     }
-    let lastError: unknown = failure;
+    let lastError: unknown;
     let event: IncomingEvent | undefined;
-    let failures = failure === undefined ? 0 : 1;
+    let failures = 0;
     let unavailable = 0;
-    for (let attempt = 0; ; attempt++) {
+    // The run's failure is handled as this message's first attempt.
+    let earlier = failure;
+    for (;;) {
       try {
-        if (attempt === 0 && failure !== undefined) throw failure;
+        if (earlier !== undefined) {
+          const error = earlier;
+          earlier = undefined;
+          throw error;
+        }
         event ??= await this.#decode(topic, partition, message);
         const applied = await this.#apply(event);
         this.#noteApplied(event, applied);
@@ -298,7 +305,7 @@ export class IdempotentConsumer {
           await heartbeat();
           continue;
         }
-        if (!(attempt === 0 && failure !== undefined)) failures += 1;
+        failures += 1;
         if (isPermanentError(error) || failures >= maxAttempts) break;
         this.#metrics.retries.inc({ group: groupId, topic });
         const delay = Math.min(initialBackoffMs * 2 ** (failures - 1), maxBackoffMs);

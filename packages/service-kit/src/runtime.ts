@@ -66,8 +66,9 @@ export const COMPILE_ONLY = '--compile-only';
  * stripped loads Node's type stripper (swc compiled to WebAssembly), whose code and memory stay
  * resident for the life of the process, and every module is stripped and compiled again at each
  * start. With the cache warm nothing is stripped: loading matching's modules took 113 MB resident
- * instead of 136 MB (under load the peaks moved less, bench/README.md). Entries are keyed by the file's content and Node's version,
- * so an edited file or another Node is a miss, never a stale hit. The image warms its own at build.
+ * instead of 136 MB (under load the peaks moved less, bench/README.md). Entries are keyed by the
+ * file's content and Node's version, so an edited file or another Node is a miss, never a stale
+ * hit. The image warms its own at build.
  */
 export const COMPILE_CACHE_ENV: Readonly<Record<string, string>> = {
   NODE_COMPILE_CACHE: fileURLToPath(new URL('../../../.local/node-compile-cache', import.meta.url)),
