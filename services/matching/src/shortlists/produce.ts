@@ -47,10 +47,8 @@ export async function produceShortlist(
   metadata: EventMetadata,
 ): Promise<void> {
   const now = deps.clock();
-  const generatedAt = now.toISOString();
   const registry = await deps.registry.current(client);
-  const ranking = rankHomes(referral, registry, deps.policy, todayInEngland(now));
-  const event = shortlistProduced(referral, ranking, deps.policy, generatedAt);
+  const { event, view, candidateCount, excludedCount } = rankAndRender(deps, referral, registry, now);
   await deps.store.append(
     shortlistStreamId(referral.referralId),
     [toNewEvent({ type: 'ShortlistProduced', data: event }, metadata)],
@@ -68,9 +66,36 @@ export async function produceShortlist(
       referral.referralVersion,
       referral.placingLa,
       now,
-      ranking.candidates.length,
-      ranking.exclusions.length,
-      gzippedShortlistView(referral, ranking, generatedAt),
+      candidateCount,
+      excludedCount,
+      view,
     ],
   );
+}
+
+/**
+ * The ranking and what is written of it: the event and the gzipped view. The ranking itself (an
+ * object for every home in the registry) is dead when this returns, before the writes wait on the
+ * database: held across those waits it outlived young-generation collections and was copied into
+ * the old generation, where each ranking's garbage waited for a full collection.
+ */
+function rankAndRender(
+  deps: ShortlistDeps,
+  referral: ReferralForMatching,
+  registry: MatchingRegistry,
+  now: Date,
+): {
+  event: ReturnType<typeof shortlistProduced>;
+  view: Buffer;
+  candidateCount: number;
+  excludedCount: number;
+} {
+  const generatedAt = now.toISOString();
+  const ranking = rankHomes(referral, registry, deps.policy, todayInEngland(now));
+  return {
+    event: shortlistProduced(referral, ranking, deps.policy, generatedAt),
+    view: gzippedShortlistView(referral, ranking, generatedAt),
+    candidateCount: ranking.candidates.length,
+    excludedCount: ranking.exclusions.length,
+  };
 }
