@@ -75,9 +75,8 @@ export async function produceShortlist(
 
 /**
  * The ranking and what is written of it: the event and the gzipped view. The ranking itself (an
- * object for every home in the registry) is dead when this returns, before the writes wait on the
- * database: held across those waits it outlived young-generation collections and was copied into
- * the old generation, where each ranking's garbage waited for a full collection.
+ * object for every home in the registry) is garbage when this returns, before the writes wait on
+ * the database, so young-generation collections during those waits have nothing of it to keep.
  */
 function rankAndRender(
   deps: ShortlistDeps,
