@@ -13,6 +13,7 @@ import {
   StreamVersionConflictError,
   withTransaction,
 } from './index.ts';
+import { readStreamsSql } from './stream-reads.ts';
 
 let db: TestDatabase;
 let store: PostgresEventStore;
@@ -32,6 +33,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.drop();
 });
+
+/** What `work` returns, and the text of every statement it sent through the pool meanwhile. */
+async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const query = db.pool.query.bind(db.pool);
+  db.pool.query = ((config: unknown, ...rest: unknown[]) => {
+    statements.push(typeof config === 'string' ? config : (config as { text: string }).text);
+    return (query as (...args: unknown[]) => unknown)(config, ...rest);
+  }) as typeof db.pool.query;
+  try {
+    return { result: await work(), statements };
+  } finally {
+    db.pool.query = query;
+  }
+}
 
 describe('append with an expected version', () => {
   it('lets exactly one of many concurrent writers at the same version win', async () => {
@@ -176,6 +192,102 @@ describe('global reader', () => {
   });
 });
 
+describe('stream reads outside a transaction', () => {
+  it('answers reads asked for in one turn with one statement, each with its own stream and versions', async () => {
+    const streams = Array.from({ length: 12 }, () => `case-${randomUUID()}`);
+    for (const [index, streamId] of streams.entries()) {
+      await store.append(
+        streamId,
+        Array.from({ length: (index % 3) + 1 }, (_, n) => ({ type: 'Noted', data: { streamId, n } })),
+      );
+    }
+    const missing = `case-${randomUUID()}`;
+    const {
+      result: [all, again, fromSecond, none],
+      statements,
+    } = await statementsDuring(() =>
+      Promise.all([
+        Promise.all(streams.map((streamId) => store.readStream(streamId))),
+        store.readStream(streams[2]!),
+        store.readStream(streams[2]!, { fromVersion: 1 }),
+        store.readStream(missing),
+      ]),
+    );
+    expect(statements).toHaveLength(1);
+    for (const [index, streamId] of streams.entries()) {
+      const events = all[index]!;
+      expect(events.map((event) => event.streamVersion)).toEqual(
+        Array.from({ length: (index % 3) + 1 }, (_, n) => n + 1),
+      );
+      expect(events.every((event) => event.streamId === streamId)).toBe(true);
+      expect(events.map((event) => (event.data as { n: number }).n)).toEqual(events.map((_, n) => n));
+    }
+    expect(again.map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+    expect(fromSecond.map((event) => event.streamVersion)).toEqual([2, 3]);
+    expect(none).toEqual([]);
+    // Each event keeps the columns of a single read: nothing of the batch leaks into it.
+    expect(Object.keys(again[0]!).sort()).toEqual(Object.keys(fromSecond[0]!).sort());
+  });
+
+  it('reads what was committed before it was asked for, and opens personal fields', async () => {
+    const streamId = `case-${randomUUID()}`;
+    const subjectId = `subject-${randomUUID()}`;
+    await store.append(streamId, [
+      { type: 'Noted', data: { name: 'Ada', n: 1 }, personal: { subjectId, fields: ['name'] } },
+    ]);
+    const [first] = await Promise.all([store.readStream(streamId), store.readStream(`case-${randomUUID()}`)]);
+    expect(first.map((event) => event.data)).toEqual([{ name: 'Ada', n: 1 }]);
+    await store.append(streamId, [{ type: 'Noted', data: { n: 2 } }], { expectedVersion: 1 });
+    const [second] = await Promise.all([
+      store.readStream(streamId),
+      store.readStream(`case-${randomUUID()}`),
+    ]);
+    expect(second.map((event) => event.streamVersion)).toEqual([1, 2]);
+  });
+
+  it('plans one index lookup per stream, never a join over the whole table', async () => {
+    for (let n = 0; n < 300; n++)
+      await store.append(`case-${randomUUID()}`, [{ type: 'Noted', data: { n } }]);
+    await db.pool.query('ANALYZE events');
+    const client = await db.pool.connect();
+    try {
+      // As a prepared statement runs once its plan is cached: generic, parameters unknown.
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      await client.query(
+        `PREPARE streams_read(text[], int[]) AS ${readStreamsSql('stream_id, stream_version, data')}`,
+      );
+      const ids = Array.from({ length: 10 }, () => `'case-${randomUUID()}'`).join(',');
+      const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE streams_read(ARRAY[${ids}]::text[], array_fill(0, ARRAY[10]))`,
+      );
+      const nodeTypes: string[] = [];
+      const walk = (node: { 'Node Type': string; Plans?: unknown[] }) => {
+        nodeTypes.push(node['Node Type']);
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      walk((rows[0]!['QUERY PLAN'] as [{ Plan: { 'Node Type': string } }])[0].Plan);
+      expect(nodeTypes).toContain('Nested Loop');
+      expect(nodeTypes).not.toContain('Hash Join');
+      expect(nodeTypes).not.toContain('Merge Join');
+    } finally {
+      await client.query('DEALLOCATE streams_read').catch(() => undefined);
+      await client.query('RESET plan_cache_mode');
+      client.release();
+    }
+  });
+
+  it('fails every read of a statement that fails, and the next turn reads again', async () => {
+    const streamId = `case-${randomUUID()}`;
+    await store.append(streamId, [{ type: 'Noted', data: {} }]);
+    const query = db.pool.query.bind(db.pool);
+    db.pool.query = (() => Promise.reject(new Error('connection lost'))) as typeof db.pool.query;
+    const failed = await Promise.allSettled([store.readStream(streamId), store.readStream(streamId)]);
+    db.pool.query = query;
+    expect(failed.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(await store.readStream(streamId)).toHaveLength(1);
+  });
+});
+
 describe('append-only log', () => {
   it('rejects UPDATE, DELETE and TRUNCATE from the service role, by privilege and by trigger', async () => {
     const streamId = `guard-${randomUUID()}`;
@@ -292,9 +404,10 @@ describe('personal data', () => {
 function recordingSubscription(
   name: string,
   streamTypes: string[],
-  options: { pollIntervalMs?: number } = {},
+  options: { pollIntervalMs?: number; lingerMs?: number } = {},
 ) {
   const applied: string[] = [];
+  const batches: { eventIds: string[]; at: number }[] = [];
   const subscription = new EventSubscription({
     name,
     store,
@@ -302,9 +415,10 @@ function recordingSubscription(
     ...options,
     handle: async (events) => {
       applied.push(...events.map((event) => event.eventId));
+      batches.push({ eventIds: events.map((event) => event.eventId), at: performance.now() });
     },
   });
-  return { subscription, applied };
+  return { subscription, applied, batches };
 }
 
 describe('key store', () => {
@@ -316,6 +430,49 @@ describe('key store', () => {
     const loaded = await cached.keyForDecryption(subject);
     expect(loaded?.equals(created!)).toBe(true);
     expect(loaded!.buffer.byteLength).toBe(32);
+  });
+
+  it('creates the keys asked for in one turn with one statement, one key per subject however often asked', async () => {
+    const kek = randomBytes(32);
+    const creator = new PostgresKeyStore(db.pool, { keyEncryptionKey: kek });
+    const subjects = Array.from({ length: 8 }, () => `child:E09000014:K${randomBytes(4).toString('hex')}`);
+    const existing = subjects[0]!;
+    const erased = subjects[1]!;
+    const before = await new PostgresKeyStore(db.pool, { keyEncryptionKey: kek }).keyForEncryption(existing);
+    await creator.erase(erased);
+    creator.forget(existing);
+
+    const { result: keys, statements } = await statementsDuring(() =>
+      Promise.all([...subjects, ...subjects].map((subject) => creator.keyForEncryption(subject))),
+    );
+    // One INSERT for all of them; one read for the two whose rows existed.
+    expect(statements.filter((text) => text.includes('INSERT INTO subject_keys'))).toHaveLength(1);
+    expect(statements).toHaveLength(2);
+    expect(keys[0]!.equals(before!)).toBe(true);
+    expect(keys[1]).toBeUndefined();
+    const reader = new PostgresKeyStore(db.pool, { keyEncryptionKey: kek });
+    for (const [index, subject] of subjects.entries()) {
+      expect(keys[index + subjects.length]).toBe(keys[index]);
+      if (index > 1) expect((await reader.keyForDecryption(subject))!.equals(keys[index]!)).toBe(true);
+    }
+    expect(new Set(keys.slice(2, subjects.length).map((key) => key!.toString('hex'))).size).toBe(
+      subjects.length - 2,
+    );
+  });
+
+  it('reads the keys asked for in one turn with one statement', async () => {
+    const kek = randomBytes(32);
+    const creator = new PostgresKeyStore(db.pool, { keyEncryptionKey: kek });
+    const subjects = Array.from({ length: 5 }, () => `child:E09000014:K${randomBytes(4).toString('hex')}`);
+    const created = await Promise.all(subjects.map((subject) => creator.keyForEncryption(subject)));
+    const unknown = `child:E09000014:K${randomBytes(4).toString('hex')}`;
+    const reader = new PostgresKeyStore(db.pool, { keyEncryptionKey: kek });
+    const { result: loaded, statements } = await statementsDuring(() =>
+      Promise.all([...subjects, unknown].map((subject) => reader.keyForDecryption(subject))),
+    );
+    expect(statements).toHaveLength(1);
+    for (const [index, key] of created.entries()) expect(loaded[index]!.equals(key!)).toBe(true);
+    expect(loaded[subjects.length]).toBeUndefined();
   });
 });
 
@@ -422,6 +579,36 @@ describe('running subscription', () => {
     );
     unsubscribe();
     expect(woken.sort()).toEqual([mine, other].sort());
+  });
+
+  it('applies a lone append at once, and gathers appends that follow a batch for its linger', async () => {
+    const streamType = `linger${randomBytes(3).toString('hex')}`;
+    // Only appends wake it: the poll interval is longer than the test.
+    const { subscription, batches } = recordingSubscription(`linger-${randomUUID()}`, [streamType], {
+      pollIntervalMs: 60_000,
+      lingerMs: 1_500,
+    });
+    subscription.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    const appendOne = async () =>
+      (await store.append(`${streamType}-${randomUUID()}`, [{ type: 'Counted', data: {} }])).events[0]!
+        .eventId;
+    const until = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (batches.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    };
+
+    const lone = await appendOne();
+    const loneAppendedAt = performance.now();
+    await until(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const following = [await appendOne(), await appendOne(), await appendOne()];
+    await until(2);
+    await subscription.stop();
+
+    expect(batches.map((batch) => batch.eventIds)).toEqual([[lone], following]);
+    expect(batches[0]!.at - loneAppendedAt).toBeLessThan(1_000);
+    expect(batches[1]!.at - loneAppendedAt).toBeGreaterThanOrEqual(1_400);
   });
 
   it('picks up events again after its checkpoint is reset elsewhere', async () => {

@@ -21,6 +21,7 @@ import {
 } from './errors.ts';
 import type { PersonalDataCipher, PersonalFields } from './personal-data.ts';
 import { quoteIdent } from './privileges.ts';
+import { readOneStream, StreamReads } from './stream-reads.ts';
 import type { Queryable } from './transaction.ts';
 
 export interface EventMetadata {
@@ -142,9 +143,12 @@ export class PostgresEventStore {
   readonly #appended = new EventEmitter();
   /** Stream types appended inside a caller's transaction, by connection, until it commits. */
   readonly #uncommitted = new WeakMap<object, Set<string>>();
+  /** Reads of whole streams outside a transaction, coalesced per turn of the event loop. */
+  readonly #streamReads: StreamReads<EventRow>;
 
   constructor(options: EventStoreOptions) {
     this.pool = options.pool;
+    this.#streamReads = new StreamReads(options.pool, EVENT_COLUMNS);
     this.#cipher = options.cipher;
     this.#notifyChannel = options.notifyChannel;
     this.#onAppend = options.onAppend;
@@ -299,12 +303,10 @@ export class PostgresEventStore {
     streamId: string,
     options: { fromVersion?: number; client?: Queryable; decrypt?: boolean } = {},
   ): Promise<RecordedEvent<T>[]> {
-    const { rows } = await (options.client ?? this.pool).query<EventRow>({
-      // Named: prepared once per connection, as every aggregate read runs this same statement.
-      name: 'es-read-stream',
-      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
-      values: [streamId, options.fromVersion ?? 0],
-    });
+    const fromVersion = options.fromVersion ?? 0;
+    const rows = options.client
+      ? await readOneStream<EventRow>(options.client, EVENT_COLUMNS, streamId, fromVersion)
+      : await this.#streamReads.read(streamId, fromVersion);
     return this.#toEvents<T>(rows, options.decrypt ?? true);
   }
 

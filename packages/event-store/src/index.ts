@@ -7,5 +7,6 @@ export * from './event-store.ts';
 export * from './migrate.ts';
 export * from './personal-data.ts';
 export * from './privileges.ts';
+export * from './random.ts';
 export * from './subscription.ts';
 export * from './transaction.ts';

@@ -3,8 +3,10 @@
 // a key-encryption key from configuration, and a KMS could stand behind the same interface.
 // Erasure deletes the wrapped key: every copy of the ciphertext, in every service's log and on
 // every topic, becomes unreadable, while hash chains (computed over ciphertext) still verify.
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import type pg from 'pg';
+import { perTurnLoader } from './per-turn.ts';
+import { randomBytesFromPool } from './random.ts';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -60,16 +62,20 @@ export interface PostgresKeyStoreOptions {
 /** Key store in a PostgreSQL table (`subject_keys`, keystore-migrations/). */
 export class PostgresKeyStore implements KeyStore {
   readonly #pool: pg.Pool;
-  readonly #kek: Buffer;
+  readonly #kek: KeyObject;
   readonly #ttl: number;
   readonly #size: number;
   readonly #now: () => number;
   readonly #cache = new Map<string, CachedKey>();
+  /** Keys created, and keys read, per turn of the event loop: one statement for all of a turn's. */
+  readonly #creations = perTurnLoader((subjectIds: readonly string[]) => this.#create(subjectIds));
+  readonly #loads = perTurnLoader((subjectIds: readonly string[]) => this.#load(subjectIds));
 
   constructor(pool: pg.Pool, options: PostgresKeyStoreOptions) {
     if (options.keyEncryptionKey.length !== 32) throw new Error('the key-encryption key must be 32 bytes');
     this.#pool = pool;
-    this.#kek = options.keyEncryptionKey;
+    // Imported once: a raw key passed to every cipher call is imported again each time.
+    this.#kek = createSecretKey(options.keyEncryptionKey);
     this.#ttl = options.cacheTtlMs ?? 60_000;
     this.#size = options.cacheSize ?? 10_000;
     this.#now = options.now ?? Date.now;
@@ -78,25 +84,13 @@ export class PostgresKeyStore implements KeyStore {
   async keyForEncryption(subjectId: string): Promise<Buffer | undefined> {
     const cached = this.#cached(subjectId);
     if (cached) return cached.key;
-    const key = randomBytes(32);
-    const inserted = await this.#pool.query({
-      name: 'keystore-create',
-      text: `INSERT INTO subject_keys (subject_id, wrapped_key) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING
-             RETURNING subject_id`,
-      values: [subjectId, this.#wrap(subjectId, key)],
-    });
-    // A new subject's key is the one just written: no second round trip to read it back.
-    if (inserted.rowCount === 1) {
-      this.#remember(subjectId, key);
-      return key;
-    }
-    return this.#load(subjectId);
+    return this.#creations.load(subjectId);
   }
 
   async keyForDecryption(subjectId: string): Promise<Buffer | undefined> {
     const cached = this.#cached(subjectId);
     if (cached) return cached.key;
-    return this.#load(subjectId);
+    return this.#loads.load(subjectId);
   }
 
   async erase(subjectId: string): Promise<boolean> {
@@ -125,17 +119,54 @@ export class PostgresKeyStore implements KeyStore {
     return entry;
   }
 
-  async #load(subjectId: string): Promise<Buffer | undefined> {
-    const { rows } = await this.#pool.query<{ wrapped_key: Buffer | null }>({
-      name: 'keystore-read',
-      text: 'SELECT wrapped_key FROM subject_keys WHERE subject_id = $1',
-      values: [subjectId],
+  /**
+   * Creates the keys of the subjects asked for in one turn, in one statement (one commit). A
+   * subject whose key exists already (made elsewhere, or erased) gets the stored one. Subjects
+   * are written in sorted order, so two processes creating overlapping sets cannot deadlock.
+   */
+  async #create(subjectIds: readonly string[]): Promise<(Buffer | undefined)[]> {
+    const subjects = [...new Set(subjectIds)].sort();
+    const keys = subjects.map(() => randomBytesFromPool(32));
+    const { rows } = await this.#pool.query<{ subject_id: string }>({
+      name: 'keystore-create',
+      text: `INSERT INTO subject_keys (subject_id, wrapped_key)
+             SELECT * FROM unnest($1::text[], $2::bytea[])
+             ON CONFLICT (subject_id) DO NOTHING
+             RETURNING subject_id`,
+      values: [subjects, subjects.map((subjectId, index) => this.#wrap(subjectId, keys[index]!))],
     });
-    const wrapped = rows[0]?.wrapped_key;
-    const key = wrapped ? this.#unwrap(subjectId, wrapped) : undefined;
-    // Unknown subjects are not cached: the key may be created by another process a moment later.
-    if (rows[0]) this.#remember(subjectId, key);
-    return key;
+    const created = new Set(rows.map((row) => row.subject_id));
+    const answers = new Map<string, Buffer | undefined>();
+    // A new subject's key is the one just written: no second round trip to read it back.
+    for (const [index, subjectId] of subjects.entries()) {
+      if (!created.has(subjectId)) continue;
+      this.#remember(subjectId, keys[index]!);
+      answers.set(subjectId, keys[index]!);
+    }
+    const existing = subjects.filter((subjectId) => !created.has(subjectId));
+    if (existing.length > 0) {
+      const stored = await this.#load(existing);
+      for (const [index, subjectId] of existing.entries()) answers.set(subjectId, stored[index]);
+    }
+    return subjectIds.map((subjectId) => answers.get(subjectId));
+  }
+
+  /** The stored keys of subjects (undefined when erased or unknown), in one statement. */
+  async #load(subjectIds: readonly string[]): Promise<(Buffer | undefined)[]> {
+    const subjects = [...new Set(subjectIds)];
+    const { rows } = await this.#pool.query<{ subject_id: string; wrapped_key: Buffer | null }>({
+      name: 'keystore-read',
+      text: 'SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY($1::text[])',
+      values: [subjects],
+    });
+    const answers = new Map<string, Buffer | undefined>();
+    for (const row of rows) {
+      const key = row.wrapped_key ? this.#unwrap(row.subject_id, row.wrapped_key) : undefined;
+      // Unknown subjects are not cached: the key may be created by another process a moment later.
+      this.#remember(row.subject_id, key);
+      answers.set(row.subject_id, key);
+    }
+    return subjectIds.map((subjectId) => answers.get(subjectId));
   }
 
   #remember(subjectId: string, key: Buffer | undefined): void {
@@ -147,7 +178,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   #wrap(subjectId: string, key: Buffer): Buffer {
-    const iv = randomBytes(IV_BYTES);
+    const iv = randomBytesFromPool(IV_BYTES);
     const cipher = createCipheriv(ALGORITHM, this.#kek, iv);
     cipher.setAAD(Buffer.from(subjectId, 'utf8'));
     const ct = Buffer.concat([cipher.update(key), cipher.final()]);
@@ -228,7 +259,7 @@ function keyObjectOf(key: Buffer): KeyObject {
 }
 
 function encryptField(key: Buffer, subjectId: string, field: string, value: unknown): SealedField {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomBytesFromPool(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, keyObjectOf(key), iv);
   cipher.setAAD(Buffer.from(`${subjectId}|${field}`, 'utf8'));
   const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);

@@ -24,6 +24,12 @@ export interface SubscriptionOptions {
   streamTypes?: readonly string[];
   batchSize?: number;
   pollIntervalMs?: number;
+  /**
+   * Least time between the starts of two batches when appends wake the subscription (default
+   * 10 ms): a lone append is applied at once, while under a steady stream of appends each batch
+   * (a transaction of several statements) carries the appends of that time instead of one or two.
+   */
+  lingerMs?: number;
   /** Open sealed personal fields before the handler sees them. */
   decrypt?: boolean;
   logger?: SubscriptionLogger;
@@ -37,6 +43,8 @@ export class EventSubscription {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** When the last poll started (performance.now()). */
+  #pollStartedAt = Number.NEGATIVE_INFINITY;
   #unsubscribe: (() => void) | undefined;
   #lastError: Error | undefined;
   /**
@@ -165,6 +173,7 @@ export class EventSubscription {
     while (this.#running) {
       let processed = 0;
       try {
+        this.#pollStartedAt = performance.now();
         processed = await this.#poll(woken);
         this.#lastError = undefined;
         backoff = 0;
@@ -194,10 +203,12 @@ export class EventSubscription {
         resolve(woken);
       }
       // A wake-up arrives as soon as the append returns, possibly before the writer's
-      // transaction is visible below the horizon: read again shortly after.
+      // transaction is visible below the horizon: read again shortly after, or once the linger
+      // since the last poll has passed.
       this.#wake = () => {
         this.#wake = undefined;
-        setTimeout(() => done(true), 2);
+        const linger = this.#pollStartedAt + (this.#options.lingerMs ?? 10) - performance.now();
+        setTimeout(() => done(true), Math.max(2, linger));
       };
     });
   }

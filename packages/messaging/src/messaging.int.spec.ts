@@ -41,15 +41,21 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function relayFor(name: string, topic: string, kafkaBrokers: string[], options: { chunkSize?: number } = {}) {
+function relayFor(
+  name: string,
+  topic: string,
+  kafkaBrokers: string[],
+  options: { chunkSize?: number; lingerMs?: number; pollIntervalMs?: number } = {},
+) {
   return new OutboxRelay({
     name,
     store,
     lockConnectionString: db.url,
     kafka: createKafka({ brokers: kafkaBrokers, clientId: name, connectionTimeoutMs: 1_000 }),
     logger,
-    pollIntervalMs: 50,
+    pollIntervalMs: options.pollIntervalMs ?? 50,
     ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+    ...(options.lingerMs ? { lingerMs: options.lingerMs } : {}),
     route: (event: RecordedEvent) =>
       event.streamType === name.replace('relay:', '')
         ? [
@@ -102,6 +108,43 @@ describe('outbox relay', () => {
       ce_subject: streamId,
       'content-type': 'application/json',
     });
+  });
+
+  it('publishes a lone append at once, and gathers appends that follow a batch for its linger', async () => {
+    const topic = uniqueTopic('linger');
+    await ensureTopics(testKafka(brokers), [{ topic, partitions: 3 }], { deadLetters: false });
+    // Only appends wake it: the poll interval is longer than the test.
+    const relay = relayFor('relay:linger', topic, brokers, { lingerMs: 1_500, pollIntervalMs: 60_000 });
+    relay.start();
+    await waitFor(() => relay.status.active);
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    const positions = new Set<number>();
+    const publishedPast = async (position: number) => {
+      for (;;) {
+        const at = relay.status.position?.globalPosition ?? 0;
+        positions.add(at);
+        if (at >= position) return performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const appendOne = async () =>
+      (await store.append(`linger-${randomUUID()}`, [{ type: 'Opened', data: {} }])).lastPosition
+        .globalPosition;
+
+    const lone = await appendOne();
+    const loneAppendedAt = performance.now();
+    const lonePublishedAt = await publishedPast(lone);
+    const following = [await appendOne(), await appendOne(), await appendOne()];
+    const followingPublishedAt = await publishedPast(following[2]!);
+    await relay.stop();
+
+    expect(lonePublishedAt - loneAppendedAt).toBeLessThan(1_000);
+    // The three went out together, once the linger since the lone append's batch had passed.
+    expect(followingPublishedAt - loneAppendedAt).toBeGreaterThanOrEqual(1_400);
+    expect(positions.has(following[0]!)).toBe(false);
+    expect(positions.has(following[1]!)).toBe(false);
+    const messages = await readMessages(brokers, topic, { count: 4, timeoutMs: 20_000 });
+    expect(messages).toHaveLength(4);
   });
 
   it('follows its checkpoint when an operator moves it back while it runs', async () => {

@@ -1,7 +1,7 @@
 // W3C trace context: a request's `traceparent` (or a new one) follows it into the events it
 // appends (metadata), onto Kafka (header) and into the consumer's logs, so one trace id links a
 // referral across the four services.
-import { randomBytes } from 'node:crypto';
+import { randomHexFromPool } from '@placements/event-store';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -12,8 +12,8 @@ export interface TraceContext {
 }
 
 export function newTraceContext(traceId?: string): TraceContext {
-  const trace = traceId ?? randomBytes(16).toString('hex');
-  const span = randomBytes(8).toString('hex');
+  const trace = traceId ?? randomHexFromPool(16);
+  const span = randomHexFromPool(8);
   return { traceId: trace, spanId: span, traceparent: `00-${trace}-${span}-01` };
 }
 
