@@ -64,6 +64,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import { type AuthRule, bearerToken, createTokenVerifier, hasAnyRole, type Principal } from './auth.ts';
 import { type BaseConfig, loadConfig } from './config.ts';
+import { startHeapTrimming } from './heap-trim.ts';
 import { purgeIdempotencyKeys, purgeIdempotencySubject, registerIdempotency } from './idempotency.ts';
 import { createLogger } from './logging.ts';
 import { createRegistry, registerEventStoreMetrics, registerHttpMetrics } from './metrics.ts';
@@ -200,6 +201,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
   #stopping = false;
   #started = false;
   #stopListening: (() => Promise<void>) | undefined;
+  #stopTrimming: (() => void) | undefined;
 
   /** Builds a host whose plugins (OpenAPI among them) are loaded, ready for routes to be added. */
   static async create<S extends z.ZodType<object>>(options: ServiceOptions<S>): Promise<ServiceHost<S>> {
@@ -388,6 +390,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     if (this.#started) return;
     this.#started = true;
     await this.app.ready();
+    this.#stopTrimming = startHeapTrimming({ logger: this.logger, registry: this.registry });
     if (!this.config.RUN_BACKGROUND) return;
     if (this.config.EVENTS_NOTIFY_CHANNEL)
       this.#stopListening = await this.store.listen(this.config.DATABASE_URL);
@@ -409,6 +412,7 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#stopTrimming?.();
     await this.app.close();
     for (const timer of this.#timers) clearInterval(timer);
     await Promise.allSettled(this.#consumers.map((consumer) => consumer.stop()));
