@@ -4,9 +4,10 @@
 // (under a steady REST load it never does), or those asked for. Node offers no memory-pressure
 // call, so a service started with `--expose-gc` (matching: its rankings and views take its heap
 // from ~55 MB to ~100 MB under a burst of referrals, bench/README.md) asks for one itself: once the
-// heap it has committed has fallen well below the most it committed since the last trim, at most
-// once a minute. Each trim is a stop-the-world pause (two full collections, some 150 ms with
-// matching's heap); without it those pages stayed resident for good.
+// heap it has committed has fallen well below the most it committed since the last trim and has
+// stopped climbing for a while (the burst is over: no pause in the middle of one), at most once a
+// minute. Each trim is a stop-the-world pause (two full collections, some 150 ms with matching's
+// heap); without it those pages stayed resident for good.
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -16,11 +17,19 @@ export type ExposedGc = (options: { type: 'major'; execution: 'sync'; flavor: 'l
 export interface HeapTrimPolicy {
   /** Committed heap (bytes) the trim waits to see gone from the peak before it runs. */
   minShrinkBytes: number;
+  /** How long the committed heap must not have climbed (by more than `riseBytes` a sample). */
+  quietMs: number;
+  riseBytes: number;
   /** Least time between two trims. */
   minGapMs: number;
 }
 
-export const DEFAULT_HEAP_TRIM_POLICY: HeapTrimPolicy = { minShrinkBytes: 24 << 20, minGapMs: 60_000 };
+export const DEFAULT_HEAP_TRIM_POLICY: HeapTrimPolicy = {
+  minShrinkBytes: 24 << 20,
+  quietMs: 10_000,
+  riseBytes: 4 << 20,
+  minGapMs: 60_000,
+};
 
 export interface HeapTrim {
   peakBytes: number;
@@ -36,6 +45,8 @@ export class HeapTrimmer {
   readonly #now: () => number;
   readonly #policy: HeapTrimPolicy;
   #peak = 0;
+  #previous: number | undefined;
+  #lastRiseAt = Number.NEGATIVE_INFINITY;
   #lastTrimAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: {
@@ -51,12 +62,16 @@ export class HeapTrimmer {
     this.#policy = options.policy ?? DEFAULT_HEAP_TRIM_POLICY;
   }
 
-  /** Takes one sample; trims and says how when the heap has shrunk enough since its peak. */
+  /** Takes one sample; trims and says how when the heap has shrunk enough and stopped climbing. */
   sample(): HeapTrim | undefined {
     const before = this.#committed();
+    const now = this.#now();
+    if (this.#previous !== undefined && before - this.#previous > this.#policy.riseBytes)
+      this.#lastRiseAt = now;
+    this.#previous = before;
     this.#peak = Math.max(this.#peak, before);
     if (this.#peak - before < this.#policy.minShrinkBytes) return undefined;
-    const now = this.#now();
+    if (now - this.#lastRiseAt < this.#policy.quietMs) return undefined;
     if (now - this.#lastTrimAt < this.#policy.minGapMs) return undefined;
     const started = performance.now();
     this.#gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
@@ -65,6 +80,7 @@ export class HeapTrimmer {
     this.#lastTrimAt = now;
     // The pages above today's heap are gone: the next peak is measured from here.
     this.#peak = trim.afterBytes;
+    this.#previous = trim.afterBytes;
     return trim;
   }
 }
@@ -77,6 +93,7 @@ export function startHeapTrimming(options: {
   logger: Logger;
   registry: Registry;
   everyMs?: number;
+  policy?: HeapTrimPolicy;
 }): () => void {
   const gc = (globalThis as { gc?: unknown }).gc;
   if (typeof gc !== 'function') return () => undefined;
@@ -95,6 +112,7 @@ export function startHeapTrimming(options: {
     gc: gc as ExposedGc,
     committed: () => process.memoryUsage().heapTotal,
     now: Date.now,
+    ...(options.policy ? { policy: options.policy } : {}),
   });
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   const timer = setInterval(() => {

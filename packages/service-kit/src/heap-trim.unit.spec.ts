@@ -15,7 +15,7 @@ function scripted(options: { afterTrim: number }) {
     },
     committed: () => committed,
     now: () => now,
-    policy: { minShrinkBytes: 24 * MB, minGapMs: 60_000 },
+    policy: { minShrinkBytes: 24 * MB, quietMs: 10_000, riseBytes: 4 * MB, minGapMs: 60_000 },
   });
   return {
     calls,
@@ -43,6 +43,20 @@ describe('heap trimmer', () => {
     expect(heap.calls).toEqual([{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
     expect(trim).toMatchObject({ peakBytes: 99 * MB, beforeBytes: 55 * MB, afterBytes: 41 * MB });
     expect(trim!.pauseMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('waits while a burst still takes the heap up and down, and trims once it has stopped climbing', () => {
+    const heap = scripted({ afterTrim: 42 * MB });
+    heap.at(0, 60);
+    heap.at(2_000, 95);
+    expect(heap.at(4_000, 62)).toBeUndefined();
+    heap.at(6_000, 98);
+    expect(heap.at(8_000, 60)).toBeUndefined();
+    // Small moves are not climbing: the heap of a steady load breathes by a megabyte or two.
+    expect(heap.at(12_000, 62)).toBeUndefined();
+    expect(heap.at(15_000, 60)).toBeUndefined();
+    expect(heap.at(16_000, 60)).toMatchObject({ peakBytes: 98 * MB, beforeBytes: 60 * MB });
+    expect(heap.calls).toHaveLength(1);
   });
 
   it('measures the next peak from the trimmed heap, and trims at most once a gap', () => {
