@@ -192,6 +192,102 @@ describe('global reader', () => {
   });
 });
 
+describe('appends outside a transaction', () => {
+  it('go to the database in one statement and one transaction when asked for in one turn, each to its own stream and chain', async () => {
+    const streams = Array.from({ length: 10 }, () => `case-${randomUUID()}`);
+    const { result, statements } = await statementsDuring(() =>
+      Promise.all(
+        streams.map((streamId, index) =>
+          store.append(
+            streamId,
+            Array.from({ length: (index % 3) + 1 }, (_, n) => ({ type: 'Noted', data: { streamId, n } })),
+            { expectedVersion: 'no-stream' },
+          ),
+        ),
+      ),
+    );
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toContain('es_append_batch');
+    const transactions = new Set<string>();
+    for (const [index, streamId] of streams.entries()) {
+      const count = (index % 3) + 1;
+      expect(result[index]!.nextExpectedVersion).toBe(count);
+      const events = await store.readStream(streamId);
+      expect(
+        events.map((event) => [event.streamId, event.streamVersion, (event.data as { n: number }).n]),
+      ).toEqual(Array.from({ length: count }, (_, n) => [streamId, n + 1, n]));
+      expect(result[index]!.events.map((event) => event.globalPosition)).toEqual(
+        events.map((event) => event.globalPosition),
+      );
+      expect(result[index]!.events.map((event) => event.hash)).toEqual(events.map((event) => event.hash));
+      for (const event of events) transactions.add(event.transactionId);
+      expect(await store.verifyStream(streamId)).toMatchObject({ valid: true, entries: count });
+    }
+    expect(transactions.size).toBe(1);
+  });
+
+  it('fail only the append whose expected version is stale: the others are written once each', async () => {
+    const existing = `case-${randomUUID()}`;
+    await store.append(existing, [{ type: 'Opened', data: {} }]);
+    const fresh = Array.from({ length: 5 }, () => `case-${randomUUID()}`);
+    const { result: outcomes, statements } = await statementsDuring(() =>
+      Promise.allSettled([
+        ...fresh.map((streamId) =>
+          store.append(streamId, [{ type: 'Opened', data: {} }], { expectedVersion: 'no-stream' }),
+        ),
+        store.append(existing, [{ type: 'Opened', data: {} }], { expectedVersion: 'no-stream' }),
+      ]),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([...fresh.map(() => 'fulfilled'), 'rejected']);
+    expect((outcomes[5] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'STREAM_VERSION_CONFLICT',
+      actual: 1,
+    });
+    // The batch, then each append on its own.
+    expect(statements).toHaveLength(1 + fresh.length + 1);
+    for (const streamId of fresh) expect(await store.readStream(streamId)).toHaveLength(1);
+    expect(await store.readStream(existing)).toHaveLength(1);
+  });
+
+  it('keep the order they were asked in for one stream, and lock streams in stream-id order', async () => {
+    const streamId = `case-${randomUUID()}`;
+    const others = [`case-z-${randomUUID()}`, `case-a-${randomUUID()}`];
+    const sent: unknown[][] = [];
+    const query = db.pool.query.bind(db.pool);
+    db.pool.query = ((config: { values?: unknown[] }, ...rest: unknown[]) => {
+      sent.push(config.values ?? []);
+      return (query as (...args: unknown[]) => unknown)(config, ...rest);
+    }) as unknown as typeof db.pool.query;
+    try {
+      await Promise.all([
+        store.append(others[0]!, [{ type: 'Noted', data: {} }]),
+        ...Array.from({ length: 5 }, (_, n) => store.append(streamId, [{ type: 'Noted', data: { n } }])),
+        store.append(others[1]!, [{ type: 'Noted', data: {} }]),
+      ]);
+    } finally {
+      db.pool.query = query;
+    }
+    expect(sent).toHaveLength(1);
+    expect(sent[0]![0]).toEqual([others[1], ...Array.from({ length: 5 }, () => streamId), others[0]].sort());
+    const events = await store.readStream(streamId);
+    expect(events.map((event) => [event.streamVersion, (event.data as { n: number }).n])).toEqual(
+      Array.from({ length: 5 }, (_, n) => [n + 1, n]),
+    );
+    expect((await store.verifyStream(streamId)).valid).toBe(true);
+  });
+
+  it('each go alone when the store is told not to coalesce them', async () => {
+    const alone = new PostgresEventStore({ pool: db.pool, coalesceAppends: false });
+    const { statements } = await statementsDuring(() =>
+      Promise.all(
+        Array.from({ length: 4 }, () => alone.append(`case-${randomUUID()}`, [{ type: 'Noted', data: {} }])),
+      ),
+    );
+    expect(statements).toHaveLength(4);
+    expect(statements.every((text) => !text.includes('es_append_batch'))).toBe(true);
+  });
+});
+
 describe('stream reads outside a transaction', () => {
   it('answers reads asked for in one turn with one statement, each with its own stream and versions', async () => {
     const streams = Array.from({ length: 12 }, () => `case-${randomUUID()}`);

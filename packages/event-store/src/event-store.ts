@@ -1,11 +1,13 @@
 // PostgreSQL event store: one `events` table per service database (migrations/). Appends go
-// through es_append in one round trip with an expected version; readers page the global log by
+// through es_append in one round trip with an expected version (those of one turn of the event
+// loop outside a transaction share one, see appends.ts); readers page the global log by
 // (transaction_id, global_position) below the xid8 horizon, so an event committed late by a slow
 // transaction is never skipped (a bare `global_position > last` would lose it).
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+import { type AppendedRow, type AppendRequest, appendOne, CoalescedAppends } from './appends.ts';
 import {
   type ChainVerification,
   canonicalEvent,
@@ -103,6 +105,11 @@ export interface EventStoreOptions {
   notifyChannel?: string;
   /** Told of every append that reached the database (metrics). */
   onAppend?: (streamType: string, events: number) => void;
+  /**
+   * Appends made outside a transaction in the same turn of the event loop share one statement and
+   * one commit (default true); false gives every append its own.
+   */
+  coalesceAppends?: boolean;
 }
 
 interface EventRow {
@@ -145,12 +152,18 @@ export class PostgresEventStore {
   readonly #uncommitted = new WeakMap<object, Set<string>>();
   /** Reads of whole streams outside a transaction, coalesced per turn of the event loop. */
   readonly #streamReads: StreamReads<EventRow>;
+  /** Appends outside a transaction, coalesced per turn of the event loop. */
+  readonly #appends: CoalescedAppends | undefined;
 
   constructor(options: EventStoreOptions) {
     this.pool = options.pool;
     this.#streamReads = new StreamReads(options.pool, EVENT_COLUMNS);
     this.#cipher = options.cipher;
     this.#notifyChannel = options.notifyChannel;
+    this.#appends =
+      options.coalesceAppends === false
+        ? undefined
+        : new CoalescedAppends(options.pool, options.notifyChannel);
     this.#onAppend = options.onAppend;
     this.#appended.setMaxListeners(100);
   }
@@ -223,25 +236,21 @@ export class PostgresEventStore {
         }),
       );
     }
-    const executor = options.client ?? this.pool;
-    let rows: { global_position: string; stream_version: number; hash: string; transaction_id: string }[];
+    const request: AppendRequest = {
+      streamId,
+      streamType: streamTypeOf(streamId),
+      expected: expectedToNumber(expected),
+      // Canonical JSON never contains a raw newline: it separates the events.
+      canonicalEvents: canonicalEvents.join('\n'),
+      recordedAt,
+    };
+    let rows: AppendedRow[];
     try {
-      ({ rows } = await executor.query({
-        // Named: prepared once per connection.
-        name: 'es-append',
-        text: `SELECT global_position, stream_version, hash, transaction_id::text AS transaction_id
-                 FROM es_append($1, $2, $3, $4::text, $5, $6)`,
-        values: [
-          streamId,
-          streamTypeOf(streamId),
-          expectedToNumber(expected),
-          // Canonical JSON never contains a raw newline: it separates the events.
-          canonicalEvents.join('\n'),
-          recordedAt,
-          this.#notifyChannel ?? null,
-        ],
-      }));
-      rows.sort((a, b) => a.stream_version - b.stream_version);
+      rows = options.client
+        ? await appendOne(options.client, request, this.#notifyChannel)
+        : this.#appends
+          ? await this.#appends.append(request)
+          : await appendOne(this.pool, request, this.#notifyChannel);
     } catch (error) {
       throw translateAppendError(error, streamId, expected);
     }

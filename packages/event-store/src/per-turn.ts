@@ -6,7 +6,7 @@
 // starts a statement after it was made, so a caller sees what was committed before it asked.
 import DataLoader from 'dataloader';
 
-/** Most asks one statement answers. */
+/** Most asks one statement answers, unless the loader says fewer. */
 const BATCH_LIMIT = 200;
 
 /**
@@ -15,10 +15,11 @@ const BATCH_LIMIT = 200;
  */
 export function perTurnLoader<K, V>(
   batch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>,
+  options: { maxBatchSize?: number } = {},
 ): DataLoader<K, V> {
   return new DataLoader(batch, {
     cache: false,
-    maxBatchSize: BATCH_LIMIT,
+    maxBatchSize: options.maxBatchSize ?? BATCH_LIMIT,
     // The end of the turn (the check phase), not of the current tick: the requests parsed in one
     // poll of the sockets have all asked by then.
     batchScheduleFn: (callback) => setImmediate(callback),
