@@ -49,6 +49,8 @@ export async function appendOne(
   return rows.sort((a, b) => a.stream_version - b.stream_version);
 }
 
+const STREAM_SEPARATOR = '\u001e';
+
 /** Most appends one batch carries (each is a few rows; the batch is one transaction). */
 const BATCH_LIMIT = 64;
 
@@ -97,12 +99,14 @@ export class CoalescedAppends {
     const { rows } = await this.#pool.query<AppendedRow & { n: number }>({
       name: 'es-append-batch',
       text: `SELECT n, global_position, stream_version, hash, transaction_id::text AS transaction_id
-               FROM es_append_batch($1::text[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[], $6)`,
+               FROM es_append_batch($1::text[], $2::text[], $3::bigint[], $4::text, $5::timestamptz[], $6)`,
       values: [
         sorted.map((request) => request.streamId),
         sorted.map((request) => request.streamType),
         sorted.map((request) => request.expected),
-        sorted.map((request) => request.canonicalEvents),
+        // One text, streams separated by U+001E (canonical JSON never holds it raw): as an array the
+        // driver would escape every quote of every event.
+        sorted.map((request) => request.canonicalEvents).join(STREAM_SEPARATOR),
         sorted.map((request) => request.recordedAt),
         this.#notifyChannel ?? null,
       ],

@@ -195,12 +195,17 @@ describe('global reader', () => {
 describe('appends outside a transaction', () => {
   it('go to the database in one statement and one transaction when asked for in one turn, each to its own stream and chain', async () => {
     const streams = Array.from({ length: 10 }, () => `case-${randomUUID()}`);
+    // What separates events and streams on the way in, raw in the data: it must come back as sent.
+    const text = 'a "quoted" \\ word\nnext line\u001erecord separator\u001e';
     const { result, statements } = await statementsDuring(() =>
       Promise.all(
         streams.map((streamId, index) =>
           store.append(
             streamId,
-            Array.from({ length: (index % 3) + 1 }, (_, n) => ({ type: 'Noted', data: { streamId, n } })),
+            Array.from({ length: (index % 3) + 1 }, (_, n) => ({
+              type: 'Noted',
+              data: { streamId, n, text },
+            })),
             { expectedVersion: 'no-stream' },
           ),
         ),
@@ -216,6 +221,7 @@ describe('appends outside a transaction', () => {
       expect(
         events.map((event) => [event.streamId, event.streamVersion, (event.data as { n: number }).n]),
       ).toEqual(Array.from({ length: count }, (_, n) => [streamId, n + 1, n]));
+      expect(events.every((event) => (event.data as { text: string }).text === text)).toBe(true);
       expect(result[index]!.events.map((event) => event.globalPosition)).toEqual(
         events.map((event) => event.globalPosition),
       );
