@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { issueDevToken } from './auth.ts';
 import { setEtag } from './concurrency.ts';
 import { DEV_AUDIENCE, DEV_ISSUER, DEV_JWT_SECRET } from './config.ts';
+import { createLogger } from './logging.ts';
 import { ServiceHost, serviceMigrationDirs } from './service.ts';
 
 let db: TestDatabase;
@@ -320,5 +321,58 @@ describe('rate limits', () => {
     expect((await limited.app.inject({ url: '/v1/ping', headers: stockport })).statusCode).toBe(200);
     expect((await limited.app.inject({ url: '/health/live' })).statusCode).toBe(200);
     await limited.stop();
+  });
+});
+
+describe('request logs', () => {
+  it('carry the trace id of the request on every line, fastify’s own included', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logged = await ServiceHost.create({
+      name: 'referral',
+      title: 't',
+      description: 't',
+      env: {
+        PORT: '0',
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: 'localhost:1',
+        LOG_LEVEL: 'info',
+        RUN_BACKGROUND: 'false',
+      },
+      migrations: [],
+      logger: createLogger({
+        service: 'referral',
+        level: 'info',
+        destination: { write: (line: string) => lines.push(JSON.parse(line)) },
+      }),
+    });
+    logged.app.get('/v1/ping', { config: { auth: { roles: ['placing-authority'] } } }, async (request) => {
+      request.log.info('pinged');
+      return { ok: true };
+    });
+    await logged.start();
+    const traceId = randomUUID().replaceAll('-', '');
+    const headers = {
+      authorization: `Bearer ${await token(['placing-authority'])}`,
+      traceparent: `00-${traceId}-${'1'.repeat(16)}-01`,
+    };
+    const first = await logged.app.inject({ url: '/v1/ping', headers });
+    const second = await logged.app.inject({
+      url: '/v1/ping',
+      headers: { authorization: headers.authorization },
+    });
+    await logged.stop();
+    expect(first.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const otherTrace = String(second.headers.traceparent).split('-')[1];
+    expect(otherTrace).not.toBe(traceId);
+    const requests = [...new Set(lines.filter((line) => line.reqId).map((line) => line.reqId))];
+    expect(requests).toHaveLength(2);
+    for (const [reqId, trace] of [
+      [requests[0], traceId],
+      [requests[1], otherTrace],
+    ] as const) {
+      const ofRequest = lines.filter((line) => line.reqId === reqId);
+      expect(ofRequest.map((line) => line.msg)).toEqual(['incoming request', 'pinged', 'request completed']);
+      for (const line of ofRequest) expect(line.trace_id).toBe(trace);
+    }
   });
 });

@@ -152,6 +152,9 @@ export interface ScheduleDefinition {
  */
 export type SubjectErasureHandler = (erasure: SubjectErasure, client: pg.PoolClient) => Promise<void>;
 
+/** Each request's trace context, from the moment fastify makes the request's logger. */
+const requestTraces = new WeakMap<object, TraceContext>();
+
 /** Consumer group suffix of the built-in SubjectErased consumer every service runs. */
 export const SUBJECT_ERASURE_CONSUMER = 'subject-erasure';
 
@@ -534,6 +537,13 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
       return503OnClosing: true,
       requestIdHeader: 'x-request-id',
       routerOptions: { ignoreTrailingSlash: true },
+      // The request's logger carries its trace id from the start: one child logger a request, and
+      // fastify's own lines ("incoming request", "request completed") carry the trace too.
+      childLoggerFactory: (logger, bindings, options, raw) => {
+        const trace = continueTrace(raw.headers.traceparent as string | undefined);
+        requestTraces.set(raw, trace);
+        return logger.child({ ...bindings, trace_id: trace.traceId }, options);
+      },
     }).withTypeProvider<ZodTypeProvider>() as unknown as App;
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
@@ -579,10 +589,8 @@ export class ServiceHost<S extends z.ZodType<object> = z.ZodType<object>> {
     });
 
     app.addHook('onRequest', async (request, reply) => {
-      request.trace = continueTrace(request.headers.traceparent as string | undefined);
-      request.log = request.log.child({ trace_id: request.trace.traceId });
-      // fastify's "request completed" line is written with the reply's logger: it carries the trace too.
-      reply.log = request.log;
+      request.trace =
+        requestTraces.get(request.raw) ?? continueTrace(request.headers.traceparent as string | undefined);
       reply.header('traceparent', request.trace.traceparent);
       const auth = request.routeOptions.config?.auth;
       if (!auth || auth === 'public') return;
