@@ -84,6 +84,28 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** Another host on the test database, with no broker and nothing in the background. */
+function otherHost(
+  env: Record<string, string> = {},
+  options: { logger?: ReturnType<typeof createLogger> } = {},
+) {
+  return ServiceHost.create({
+    name: 'referral',
+    title: 't',
+    description: 't',
+    env: {
+      PORT: '0',
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: 'localhost:1',
+      LOG_LEVEL: 'silent',
+      RUN_BACKGROUND: 'false',
+      ...env,
+    },
+    migrations: [],
+    ...options,
+  });
+}
+
 const good = { name: 'x', age: 3, address: { postcode: 'N17 6QA', town: 'London' } };
 
 describe('validation', () => {
@@ -226,19 +248,7 @@ describe('authentication and roles', () => {
   });
 
   it('refuses to register a route without an authorization rule', async () => {
-    const other = await ServiceHost.create({
-      name: 'referral',
-      title: 't',
-      description: 't',
-      env: {
-        PORT: '0',
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: 'localhost:1',
-        LOG_LEVEL: 'silent',
-        RUN_BACKGROUND: 'false',
-      },
-      migrations: [],
-    });
+    const other = await otherHost();
     expect(() => other.app.get('/v1/open', async () => ({}))).toThrow(/no authorization rule/);
     await other.stop();
   });
@@ -290,20 +300,7 @@ describe('operations endpoints', () => {
 
 describe('rate limits', () => {
   it('limits each organisation separately and answers 429 problem+json with Retry-After', async () => {
-    const limited = await ServiceHost.create({
-      name: 'referral',
-      title: 't',
-      description: 't',
-      env: {
-        PORT: '0',
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: 'localhost:1',
-        LOG_LEVEL: 'silent',
-        RUN_BACKGROUND: 'false',
-        RATE_LIMIT_PER_MINUTE: '3',
-      },
-      migrations: [],
-    });
+    const limited = await otherHost({ RATE_LIMIT_PER_MINUTE: '3' });
     limited.app.get('/v1/ping', { config: { auth: { roles: ['placing-authority'] } } }, async () => ({
       ok: true,
     }));
@@ -327,24 +324,16 @@ describe('rate limits', () => {
 describe('request logs', () => {
   it('carry the trace id of the request on every line, fastify’s own included', async () => {
     const lines: Record<string, unknown>[] = [];
-    const logged = await ServiceHost.create({
-      name: 'referral',
-      title: 't',
-      description: 't',
-      env: {
-        PORT: '0',
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: 'localhost:1',
-        LOG_LEVEL: 'info',
-        RUN_BACKGROUND: 'false',
+    const logged = await otherHost(
+      { LOG_LEVEL: 'info' },
+      {
+        logger: createLogger({
+          service: 'referral',
+          level: 'info',
+          destination: { write: (line: string) => lines.push(JSON.parse(line)) },
+        }),
       },
-      migrations: [],
-      logger: createLogger({
-        service: 'referral',
-        level: 'info',
-        destination: { write: (line: string) => lines.push(JSON.parse(line)) },
-      }),
-    });
+    );
     logged.app.get('/v1/ping', { config: { auth: { roles: ['placing-authority'] } } }, async (request) => {
       request.log.info('pinged');
       return { ok: true };
